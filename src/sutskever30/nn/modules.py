@@ -1,0 +1,620 @@
+"""Modules with PyTorch's names, parameter layouts and initialisations.
+
+Each module holds ``Parameter``s and calls tape ops from ``autograd.py``, which call the
+pairs in ``functional.py``. Parameter names and shapes match PyTorch's, so a
+``state_dict`` can be copied across in the reference tests.
+
+Randomness is explicit: a module that samples (initialisation, dropout) takes an
+``rng`` (``np.random.Generator``); nothing here touches NumPy's global seed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Iterator
+
+import numpy as np
+
+from . import autograd as A
+from .autograd import Parameter, Tensor
+
+
+def _need_rng(rng, who: str) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{who}: pass rng=np.random.default_rng(seed) (explicit randomness), got {type(rng).__name__}")
+    return rng
+
+
+def _uniform(rng, bound: float, shape, dtype) -> Parameter:
+    return Parameter(rng.uniform(-bound, bound, size=shape).astype(dtype))
+
+
+def _pair(v) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+class Module:
+    """Base class: registers Parameters, sub-modules and buffers set as attributes."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name: str, value) -> None:
+        if "_parameters" not in self.__dict__:
+            raise RuntimeError(f"{type(self).__name__}: call super().__init__() before setting attributes")
+        for d in (self._parameters, self._modules, self._buffers):
+            d.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def register_buffer(self, name: str, value: np.ndarray) -> None:
+        """A state array that is saved in ``state_dict`` but not trained (running stats)."""
+        self._buffers[name] = value
+        object.__setattr__(self, name, value)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ---- traversal --------------------------------------------------------------------
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        yield prefix, self
+        for name, m in self._modules.items():
+            yield from m.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def children(self) -> Iterator[Module]:
+        yield from self._modules.values()
+
+    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        seen = set()
+        for prefix, m in self.named_modules():
+            for name, p in m._parameters.items():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{prefix}.{name}" if prefix else name), p
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, p in self.named_parameters():
+            yield p
+
+    def num_parameters(self) -> int:
+        return sum(p.data.size for p in self.parameters())
+
+    # ---- state ------------------------------------------------------------------------
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Copies of every parameter and buffer, keyed as in PyTorch ("0.weight")."""
+        out: OrderedDict[str, np.ndarray] = OrderedDict()
+        for prefix, m in self.named_modules():
+            for name, p in m._parameters.items():
+                out[f"{prefix}.{name}" if prefix else name] = p.data.copy()
+            for name, b in m._buffers.items():
+                out[f"{prefix}.{name}" if prefix else name] = np.array(b, copy=True)
+        return out
+
+    def load_state_dict(self, state: dict[str, np.ndarray], strict: bool = True) -> None:
+        """Copy arrays in place (shapes must match); ``strict`` requires the same keys."""
+        own = {}
+        for prefix, m in self.named_modules():
+            for name in list(m._parameters) + list(m._buffers):
+                own[f"{prefix}.{name}" if prefix else name] = (m, name)
+        if strict:
+            missing, unexpected = set(own) - set(state), set(state) - set(own)
+            if missing or unexpected:
+                raise KeyError(f"load_state_dict: missing keys {sorted(missing)}, unexpected keys {sorted(unexpected)}")
+        for key, value in state.items():
+            if key not in own:
+                continue
+            m, name = own[key]
+            target = m._parameters[name].data if name in m._parameters else m._buffers[name]
+            value = np.asarray(value)
+            if value.shape != target.shape:
+                raise ValueError(f"load_state_dict: {key} has shape {value.shape}; expected {target.shape}")
+            target[...] = value
+
+    # ---- modes and grads ------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    def to(self, dtype) -> Module:
+        """Cast every parameter and buffer (float64 for gradient checks)."""
+        for m in self.modules():
+            for p in m._parameters.values():
+                p.data = p.data.astype(dtype)
+                p.grad = None
+            for name, b in list(m._buffers.items()):
+                m.register_buffer(name, b.astype(dtype))
+        return self
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        for name, m in self._modules.items():
+            lines.append("  (" + name + "): " + repr(m).replace("\n", "\n  "))
+        return lines[0] + (")" if len(lines) == 1 else "\n" + "\n".join(lines[1:]) + "\n)")
+
+
+class Sequential(Module):
+    """Modules applied in order; named "0", "1", ... as in PyTorch."""
+
+    def __init__(self, *modules: Module):
+        super().__init__()
+        for i, m in enumerate(modules):
+            setattr(self, str(i), m)
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def forward(self, x):
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+
+class ModuleList(Module):
+    """A list of sub-modules, registered under "0", "1", ..."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        for m in modules:
+            self.append(m)
+
+    def append(self, m: Module) -> None:
+        setattr(self, str(len(self._modules)), m)
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+# ---- activations ---------------------------------------------------------------------
+class ReLU(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return A.relu(x)
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return A.tanh(x)
+
+
+class Sigmoid(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return A.sigmoid(x)
+
+
+class Identity(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x
+
+
+class Flatten(Module):
+    """(N, ...) -> (N, prod(...))."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.reshape(x.shape[0], -1)
+
+
+# ---- layers --------------------------------------------------------------------------
+class Linear(Module):
+    """y = x Wᵀ + b, W (out, in); init U(−1/√in, 1/√in) as PyTorch."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, *, rng=None,
+                 dtype=np.float32):
+        super().__init__()
+        rng = _need_rng(rng, "Linear")
+        self.in_features, self.out_features = in_features, out_features
+        bound = 1 / math.sqrt(in_features)
+        self.weight = _uniform(rng, bound, (out_features, in_features), dtype)
+        self.bias = _uniform(rng, bound, (out_features,), dtype) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return A.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Embedding(Module):
+    """A lookup table (V, D), init N(0, 1) as PyTorch."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = _need_rng(rng, "Embedding")
+        self.weight = Parameter(rng.standard_normal((num_embeddings, embedding_dim)).astype(dtype))
+
+    def forward(self, ids) -> Tensor:
+        return A.embedding(ids, self.weight)
+
+
+class Dropout(Module):
+    """Inverted dropout in training mode, identity in eval mode."""
+
+    def __init__(self, p: float = 0.5, *, rng=None):
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        self.p = p
+        self.rng = _need_rng(rng, "Dropout") if p > 0 else rng
+
+    def forward(self, x: Tensor) -> Tensor:
+        return A.dropout(x, self.p, training=self.training, rng=self.rng)
+
+
+class LayerNorm(Module):
+    """Normalise over the last ``len(normalized_shape)`` axes, then scale and shift."""
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, *,
+                 dtype=np.float32):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.normalized_shape, self.eps = shape, eps
+        self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
+        self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return A.layer_norm(x, self.weight, self.bias, self.eps)
+
+
+class _BatchNorm(Module):
+    _ndims: tuple[int, ...] = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True,
+                 *, dtype=np.float32):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
+        self.register_buffer("running_mean", np.zeros(num_features, dtype))
+        self.register_buffer("running_var", np.ones(num_features, dtype))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in self._ndims or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"{type(self).__name__}: x has shape {x.shape}; expected {self._ndims} dims with "
+                f"{self.num_features} channels in dim 1"
+            )
+        return A.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            training=self.training, momentum=self.momentum, eps=self.eps)
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm over (N, C) or (N, C, L)."""
+
+    _ndims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm over (N, C, H, W)."""
+
+    _ndims = (4,)
+
+
+class Conv1d(Module):
+    """x (N, C, L) * w (F, C, K); init U(−1/√(C·K), ·) as PyTorch."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride=1, padding=0,
+                 dilation=1, bias: bool = True, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = _need_rng(rng, "Conv1d")
+        self.stride, self.padding, self.dilation = stride, padding, dilation
+        bound = 1 / math.sqrt(in_channels * kernel_size)
+        self.weight = _uniform(rng, bound, (out_channels, in_channels, kernel_size), dtype)
+        self.bias = _uniform(rng, bound, (out_channels,), dtype) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return A.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+
+class Conv2d(Module):
+    """x (N, C, H, W) * w (F, C, kh, kw); init U(−1/√(C·kh·kw), ·) as PyTorch."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, bias: bool = True, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = _need_rng(rng, "Conv2d")
+        kh, kw = _pair(kernel_size)
+        self.stride, self.padding, self.dilation = stride, padding, dilation
+        bound = 1 / math.sqrt(in_channels * kh * kw)
+        self.weight = _uniform(rng, bound, (out_channels, in_channels, kh, kw), dtype)
+        self.bias = _uniform(rng, bound, (out_channels,), dtype) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return A.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+
+class MaxPool2d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, x: Tensor) -> Tensor:
+        return A.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AvgPool2d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, x: Tensor) -> Tensor:
+        return A.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+# ---- recurrent -----------------------------------------------------------------------
+class _CellBase(Module):
+    _gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = _need_rng(rng, type(self).__name__)
+        self.input_size, self.hidden_size = input_size, hidden_size
+        G, bound = self._gates * hidden_size, 1 / math.sqrt(hidden_size)
+        self.weight_ih = _uniform(rng, bound, (G, input_size), dtype)
+        self.weight_hh = _uniform(rng, bound, (G, hidden_size), dtype)
+        self.bias_ih = _uniform(rng, bound, (G,), dtype) if bias else None
+        self.bias_hh = _uniform(rng, bound, (G,), dtype) if bias else None
+
+    def _zeros(self, x: Tensor) -> Tensor:
+        return Tensor(np.zeros((x.shape[0], self.hidden_size), dtype=x.dtype))
+
+
+class RNNCell(_CellBase):
+    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 *, rng=None, dtype=np.float32):
+        super().__init__(input_size, hidden_size, bias, rng=rng, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
+        h = self._zeros(x) if h is None else h
+        return A.rnn_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity)
+
+
+class LSTMCell(_CellBase):
+    """Gates stacked i, f, g, o (PyTorch's order). Returns (h', c')."""
+
+    _gates = 4
+
+    def forward(self, x: Tensor, hc: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
+        h, c = (self._zeros(x), self._zeros(x)) if hc is None else hc
+        return A.lstm_cell(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+
+
+class GRUCell(_CellBase):
+    """Gates stacked r, z, n (PyTorch's order)."""
+
+    _gates = 3
+
+    def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
+        h = self._zeros(x) if h is None else h
+        return A.gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+
+
+class _RNNBase(Module):
+    """Multi-layer, optionally bidirectional recurrence over (T, B, I) (or (B, T, I) with
+    ``batch_first``). Parameters are named as PyTorch's (``weight_ih_l0``,
+    ``weight_hh_l0_reverse``, ...), so weights copy across one-to-one."""
+
+    _gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, *,
+                 rng=None, dtype=np.float32):
+        super().__init__()
+        rng = _need_rng(rng, type(self).__name__)
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.batch_first, self.dropout, self.bidirectional = batch_first, dropout, bidirectional
+        self.rng = rng  # for dropout between layers
+        D, G, bound = 2 if bidirectional else 1, self._gates * hidden_size, 1 / math.sqrt(hidden_size)
+        for layer in range(num_layers):
+            size_in = input_size if layer == 0 else D * hidden_size
+            for sfx in ["", "_reverse"][:D]:
+                setattr(self, f"weight_ih_l{layer}{sfx}", _uniform(rng, bound, (G, size_in), dtype))
+                setattr(self, f"weight_hh_l{layer}{sfx}", _uniform(rng, bound, (G, hidden_size), dtype))
+                if bias:
+                    setattr(self, f"bias_ih_l{layer}{sfx}", _uniform(rng, bound, (G,), dtype))
+                    setattr(self, f"bias_hh_l{layer}{sfx}", _uniform(rng, bound, (G,), dtype))
+                else:
+                    object.__setattr__(self, f"bias_ih_l{layer}{sfx}", None)
+                    object.__setattr__(self, f"bias_hh_l{layer}{sfx}", None)
+
+    def _weights(self, layer: int, sfx: str):
+        return [getattr(self, f"{n}_l{layer}{sfx}") for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+
+    def _step(self, x, state, w):
+        raise NotImplementedError
+
+    def _init_state(self, B: int, dtype):
+        raise NotImplementedError
+
+    def forward(self, x: Tensor, hx=None):
+        if x.ndim != 3 or x.shape[-1] != self.input_size:
+            order = "(B, T, I)" if self.batch_first else "(T, B, I)"
+            raise ValueError(f"{type(self).__name__}: x has shape {x.shape}; expected {order} with I={self.input_size}")
+        if self.batch_first:
+            x = x.transpose(0, 1)  # (T, B, I)
+        T, B, _ = x.shape
+        D = 2 if self.bidirectional else 1
+        states = self._split_hx(hx, B, x.dtype, D)
+        xs = list(A.split(x, 1, dim=0))  # T × (1, B, I)
+        xs = [s.reshape(B, -1) for s in xs]  # T × (B, I)
+        finals = []
+        for layer in range(self.num_layers):
+            outs_dir = []
+            for d, sfx in enumerate(["", "_reverse"][:D]):
+                w = self._weights(layer, sfx)
+                state = states[layer * D + d]
+                seq = range(T - 1, -1, -1) if d == 1 else range(T)
+                outs = [None] * T
+                for t in seq:
+                    state = self._step(xs[t], state, w)
+                    outs[t] = state[0] if isinstance(state, tuple) else state  # (B, H)
+                outs_dir.append(outs)
+                finals.append(state)
+            xs = outs_dir[0] if D == 1 else [A.cat([f, b], dim=1) for f, b in zip(*outs_dir)]  # T × (B, D·H)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                xs = [A.dropout(s, self.dropout, training=True, rng=self.rng) for s in xs]
+        out = A.stack(xs, dim=0)  # (T, B, D·H)
+        if self.batch_first:
+            out = out.transpose(0, 1)  # (B, T, D·H)
+        return out, self._join_finals(finals)
+
+    def _split_hx(self, hx, B, dtype, D):
+        n = self.num_layers * D
+        if hx is None:
+            return [self._init_state(B, dtype) for _ in range(n)]
+        return self._unstack_hx(hx, n)
+
+    def _unstack_hx(self, hx, n):
+        raise NotImplementedError
+
+    def _join_finals(self, finals):
+        raise NotImplementedError
+
+
+class RNN(_RNNBase):
+    """Elman RNN (tanh) over a sequence; returns (output, h_n)."""
+
+    def _step(self, x, h, w):
+        return A.rnn_cell(x, h, *w)
+
+    def _init_state(self, B, dtype):
+        return Tensor(np.zeros((B, self.hidden_size), dtype))
+
+    def _unstack_hx(self, hx, n):
+        return [hx[i] for i in range(n)]
+
+    def _join_finals(self, finals):
+        return A.stack(finals, dim=0)  # (L·D, B, H)
+
+
+class GRU(RNN):
+    """GRU over a sequence; returns (output, h_n)."""
+
+    _gates = 3
+
+    def _step(self, x, h, w):
+        return A.gru_cell(x, h, *w)
+
+
+class LSTM(_RNNBase):
+    """LSTM over a sequence; returns (output, (h_n, c_n))."""
+
+    _gates = 4
+
+    def _step(self, x, hc, w):
+        return A.lstm_cell(x, hc[0], hc[1], *w)
+
+    def _init_state(self, B, dtype):
+        z = np.zeros((B, self.hidden_size), dtype)
+        return Tensor(z), Tensor(z.copy())
+
+    def _unstack_hx(self, hx, n):
+        h, c = hx
+        return [(h[i], c[i]) for i in range(n)]
+
+    def _join_finals(self, finals):
+        return A.stack([h for h, _ in finals], dim=0), A.stack([c for _, c in finals], dim=0)  # (L·D, B, H) each
+
+
+# ---- attention -----------------------------------------------------------------------
+class MultiheadAttention(Module):
+    """PyTorch's ``nn.MultiheadAttention``: packed in-projection ``in_proj_weight`` (3E, E),
+    ``out_proj`` Linear(E, E). Inputs (T, B, E), or (B, T, E) with ``batch_first``.
+
+    Masks follow PyTorch's convention for this module: a boolean ``attn_mask`` (Tq, Tk)
+    or ``key_padding_mask`` (B, Tk) is True where attending is NOT allowed. Returns
+    ``(out, weights)`` with weights averaged over heads (B, Tq, Tk) unless
+    ``average_attn_weights=False`` (B, h, Tq, Tk).
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, bias: bool = True, batch_first: bool = False, *,
+                 rng=None, dtype=np.float32):
+        super().__init__()
+        rng = _need_rng(rng, "MultiheadAttention")
+        if embed_dim % num_heads:
+            raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
+        self.embed_dim, self.num_heads, self.batch_first = embed_dim, num_heads, batch_first
+        bound = math.sqrt(6 / (embed_dim + 3 * embed_dim))  # xavier_uniform on (3E, E), as PyTorch
+        self.in_proj_weight = _uniform(rng, bound, (3 * embed_dim, embed_dim), dtype)
+        self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, dtype)) if bias else None
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, rng=rng, dtype=dtype)
+        if bias:
+            self.out_proj.bias.data[...] = 0
+
+    def forward(self, query: Tensor, key: Tensor, value: Tensor, attn_mask=None, key_padding_mask=None,
+                need_weights: bool = True, average_attn_weights: bool = True):
+        if self.batch_first:
+            query, key, value = (t.transpose(0, 1) for t in (query, key, value))  # (T, B, E)
+        Tq, B, E = query.shape
+        Tk = key.shape[0]
+        if E != self.embed_dim or key.shape[2] != E or value.shape[:2] != key.shape[:2]:
+            raise ValueError(
+                f"MultiheadAttention: query {query.shape}, key {key.shape}, value {value.shape}; "
+                f"expected (T, B, {self.embed_dim}) each, key and value with the same T"
+            )
+        h, dh = self.num_heads, E // self.num_heads
+        w_q, w_k, w_v = A.split(self.in_proj_weight, E, dim=0)  # (E, E) each
+        b_q, b_k, b_v = A.split(self.in_proj_bias, E, dim=0) if self.in_proj_bias is not None else (None,) * 3
+        q = A.linear(query, w_q, b_q)  # (Tq, B, E)
+        k = A.linear(key, w_k, b_k)  # (Tk, B, E)
+        v = A.linear(value, w_v, b_v)  # (Tk, B, E)
+
+        def heads(t, T):
+            return t.reshape(T, B, h, dh).permute(1, 2, 0, 3)  # (B, h, T, dh)
+
+        allowed = np.ones((B, 1, Tq, Tk), dtype=bool)
+        if attn_mask is not None:
+            m = np.asarray(A._raw(attn_mask))
+            if m.dtype != bool or m.shape != (Tq, Tk):
+                raise ValueError(f"MultiheadAttention: attn_mask must be a bool array ({Tq}, {Tk}), got {m.dtype} {m.shape}")
+            allowed = allowed & ~m
+        if key_padding_mask is not None:
+            m = np.asarray(A._raw(key_padding_mask))
+            if m.dtype != bool or m.shape != (B, Tk):
+                raise ValueError(f"MultiheadAttention: key_padding_mask must be a bool array ({B}, {Tk}), got {m.dtype} {m.shape}")
+            allowed = allowed & ~m[:, None, None, :]
+        out, attn = A.scaled_dot_product_attention(heads(q, Tq), heads(k, Tk), heads(v, Tk), mask=allowed)
+        out = out.permute(2, 0, 1, 3).reshape(Tq, B, E)  # (Tq, B, E)
+        out = self.out_proj(out)  # (Tq, B, E)
+        if self.batch_first:
+            out = out.transpose(0, 1)  # (B, Tq, E)
+        if not need_weights:
+            return out, None
+        return out, (attn.mean(dim=1) if average_attn_weights else attn)  # (B, Tq, Tk)
