@@ -43,6 +43,16 @@ def test_shared_subexpression_gets_summed_gradient():
     np.testing.assert_allclose(x.grad, dout * (2 * t + 1) * (1 - t**2))
 
 
+def test_diamond_graph_waits_for_every_consumer():
+    """c depends on a directly and through b: a's backward must run after both reached it."""
+    x = T(3)
+    a = x * 2.0
+    b = a * 3.0
+    c = a + b
+    c.backward(np.array([1.0, 2.0, -1.0]))
+    np.testing.assert_allclose(x.grad, 8.0 * np.array([1.0, 2.0, -1.0]))
+
+
 def test_tape_matches_numerical_gradient_of_a_composite():
     W, b, x = T(4, 3, seed=1), T(4, seed=2), T(5, 3, seed=3, grad=False)
     y = np.array([0, 3, 1, 1, 2])

@@ -315,19 +315,25 @@ def _raw(x):
 
 def _topological_order(root: Node) -> list[Node]:
     """Nodes reachable from ``root``, each after every node that consumes its outputs.
-    Iterative DFS (post-order), then reversed."""
+
+    Iterative depth-first post-order, reversed. A node is marked when it is *expanded*,
+    not when it is pushed: in a DAG a marked node is then always finished, so every
+    node lands in ``post`` after all of its inputs' nodes.
+    """
     post: list[Node] = []
-    seen = {id(root)}
+    expanded: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
+        node, done = stack.pop()
+        if done:
             post.append(node)
             continue
+        if id(node) in expanded:  # pushed twice before it was reached
+            continue
+        expanded.add(id(node))
         stack.append((node, True))
         for t in node.inputs:
-            if t is not None and t._node is not None and id(t._node) not in seen:
-                seen.add(id(t._node))
+            if t is not None and t._node is not None and id(t._node) not in expanded:
                 stack.append((t._node, False))
     post.reverse()
     return post
