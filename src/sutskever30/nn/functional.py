@@ -297,17 +297,19 @@ def linear_forward(x, W, b=None):
         )
     if b is not None and b.shape != (W.shape[0],):
         raise ValueError(f"linear: bias has shape {b.shape}; expected ({W.shape[0]},)")
-    y = x @ W.T  # (..., out)
+    # Flatten to one 2-D matmul: a strided 3-D view (after a permute) would make NumPy
+    # fall back from BLAS to its slow generic loop.
+    x2 = x.reshape(-1, x.shape[-1])  # (N, in), copies only when x is not contiguous
+    y = x2 @ W.T  # (N, out)
     if b is not None:
-        y = y + b
-    return y, (x, W, b is not None)
+        y += b
+    return y.reshape(*x.shape[:-1], W.shape[0]), (x2, W, b is not None, x.shape)  # (..., out)
 
 
 def linear_backward(dout, cache):
-    x, W, has_b = cache
-    dx = dout @ W  # (..., in)
+    x2, W, has_b, x_shape = cache
     d2 = dout.reshape(-1, dout.shape[-1])  # (N, out)
-    x2 = x.reshape(-1, x.shape[-1])  # (N, in)
+    dx = (d2 @ W).reshape(x_shape)  # (..., in)
     dW = d2.T @ x2  # (out, in)
     db = d2.sum(axis=0) if has_b else None  # (out,)
     return dx, dW, db
