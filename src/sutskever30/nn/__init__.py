@@ -7,7 +7,7 @@ optimizers, gradient checks and checkpoints. Names and semantics follow PyTorch.
     loss.backward()
 """
 
-from . import functional
+from . import functional, optim
 from .autograd import (
     Parameter,
     Tensor,
