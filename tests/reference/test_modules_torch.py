@@ -60,6 +60,8 @@ def test_linear_sequential():
 def test_layer_norm():
     compare(nn.LayerNorm(6), torch.nn.LayerNorm(6), X(2, 3, 6))
     compare(nn.LayerNorm((3, 6)), torch.nn.LayerNorm((3, 6)), X(2, 3, 6))
+    compare(nn.LayerNorm((3, 6), elementwise_affine=False), torch.nn.LayerNorm((3, 6), elementwise_affine=False),
+            X(2, 3, 6))
 
 
 @pytest.mark.parametrize("train", [True, False])

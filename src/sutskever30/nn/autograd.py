@@ -478,8 +478,12 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: np.random.Gen
     return apply(F.dropout_forward, F.dropout_backward, x, p=p, rng=rng, training=training)
 
 
-def layer_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, eps: float = 1e-5) -> Tensor:
-    return apply(F.layer_norm_forward, F.layer_norm_backward, x, weight, bias, eps=eps)
+def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """``torch.nn.functional.layer_norm``: normalise over the last ``normalized_shape`` axes."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    return apply(F.layer_norm_forward, F.layer_norm_backward, x, weight, bias, eps=eps,
+                 normalized_shape=shape)
 
 
 def batch_norm(x: Tensor, running_mean, running_var, weight=None, bias=None, training: bool = False,

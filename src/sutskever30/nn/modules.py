@@ -287,7 +287,7 @@ class LayerNorm(Module):
         self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return A.layer_norm(x, self.weight, self.bias, self.eps)
+        return A.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
 
 class _BatchNorm(Module):
