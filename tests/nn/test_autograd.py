@@ -122,7 +122,12 @@ def test_multi_output_op_routes_each_gradient():
 def test_tape_equals_pair_composition():
     """What the tape computes is exactly the pairs, called in reverse."""
     rng = np.random.default_rng(0)
-    X, W1, b1, W2 = rng.standard_normal((6, 3)), rng.standard_normal((5, 3)), rng.standard_normal(5), rng.standard_normal((2, 5))
+    X, W1, b1, W2 = (
+        rng.standard_normal((6, 3)),
+        rng.standard_normal((5, 3)),
+        rng.standard_normal(5),
+        rng.standard_normal((2, 5)),
+    )
     y = np.array([0, 1, 1, 0, 1, 0])
     h, c1 = F.linear_forward(X, W1, b1)
     a, c2 = F.relu_forward(h)

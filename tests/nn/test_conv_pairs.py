@@ -44,9 +44,7 @@ def test_conv2d_gradcheck(name, bias):
     assert len(grads) == 3 and (grads[2] is None) == (not bias)
 
 
-@pytest.mark.parametrize(
-    "opts", [{}, dict(stride=2, padding=1), dict(dilation=2, padding=2), dict(stride=(3,))]
-)
+@pytest.mark.parametrize("opts", [{}, dict(stride=2, padding=1), dict(dilation=2, padding=2), dict(stride=(3,))])
 def test_conv1d_gradcheck(opts):
     inputs = [r(2, 3, 9, seed=1), r(4, 3, 3, seed=2), r(4, seed=3)]
     assert check_pair(F.conv1d_forward, F.conv1d_backward, inputs, opts) < TOL
@@ -94,9 +92,7 @@ BN_SHAPES = [(6, 3), (4, 3, 5), (3, 2, 3, 4)]
 def test_batch_norm_train_gradcheck(shape):
     C = shape[1]
     inputs = [r(*shape, seed=1), 1 + 0.5 * r(C, seed=2), r(C, seed=3), None, None]
-    assert (
-        check_pair(F.batch_norm_forward, F.batch_norm_backward, inputs, dict(training=True)) < TOL
-    )
+    assert check_pair(F.batch_norm_forward, F.batch_norm_backward, inputs, dict(training=True)) < TOL
 
 
 @pytest.mark.parametrize("shape", BN_SHAPES)
@@ -104,9 +100,7 @@ def test_batch_norm_eval_gradcheck(shape):
     C = shape[1]
     rm, rv = r(C, seed=4), 0.5 + np.abs(r(C, seed=5))
     inputs = [r(*shape, seed=1), 1 + 0.5 * r(C, seed=2), r(C, seed=3), rm, rv]
-    err = check_pair(
-        F.batch_norm_forward, F.batch_norm_backward, inputs, dict(training=False), wrt=[0, 1, 2]
-    )
+    err = check_pair(F.batch_norm_forward, F.batch_norm_backward, inputs, dict(training=False), wrt=[0, 1, 2])
     assert err < TOL
 
 
@@ -152,17 +146,13 @@ def naive_conv2d(x, w, b, stride, padding, dilation):
 def test_conv2d_matches_naive_loops(stride, padding, dilation):
     x, w, b = r(2, 3, 9, 8, seed=1), r(4, 3, 3, 2, seed=2), r(4, seed=3)
     out, _ = F.conv2d_forward(x, w, b, stride=stride, padding=padding, dilation=dilation)
-    np.testing.assert_allclose(
-        out, naive_conv2d(x, w, b, stride, padding, dilation), rtol=1e-12, atol=1e-12
-    )
+    np.testing.assert_allclose(out, naive_conv2d(x, w, b, stride, padding, dilation), rtol=1e-12, atol=1e-12)
 
 
 def test_conv1d_equals_conv2d_with_unit_height():
     x, w, b = r(2, 3, 10, seed=1), r(4, 3, 3, seed=2), r(4, seed=3)
     out1, _ = F.conv1d_forward(x, w, b, stride=2, padding=1, dilation=2)
-    out2, _ = F.conv2d_forward(
-        x[:, :, None], w[:, :, None], b, stride=(1, 2), padding=(0, 1), dilation=(1, 2)
-    )
+    out2, _ = F.conv2d_forward(x[:, :, None], w[:, :, None], b, stride=(1, 2), padding=(0, 1), dilation=(1, 2))
     np.testing.assert_allclose(out1, out2[:, :, 0], rtol=1e-12, atol=1e-12)
 
 
@@ -174,9 +164,7 @@ def test_max_pool_ties_go_to_the_first_element_and_nan_propagates():
     x = np.array([[[[1.0, 2.0], [np.nan, 5.0]]]])
     out, cache = F.max_pool2d_forward(x, 2)
     assert np.isnan(out).all()
-    np.testing.assert_array_equal(
-        F.max_pool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0], [[0, 0], [1, 0]]
-    )
+    np.testing.assert_array_equal(F.max_pool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0], [[0, 0], [1, 0]])
 
 
 def test_pools_against_direct_windows():
@@ -187,12 +175,8 @@ def test_pools_against_direct_windows():
     xm = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
     for y in range(mx.shape[2]):
         for z in range(mx.shape[3]):
-            np.testing.assert_allclose(
-                mx[:, :, y, z], xm[:, :, 2 * y : 2 * y + 3, 2 * z : 2 * z + 3].max(axis=(2, 3))
-            )
-            np.testing.assert_allclose(
-                av[:, :, y, z], xp[:, :, 2 * y : 2 * y + 3, 2 * z : 2 * z + 3].mean(axis=(2, 3))
-            )
+            np.testing.assert_allclose(mx[:, :, y, z], xm[:, :, 2 * y : 2 * y + 3, 2 * z : 2 * z + 3].max(axis=(2, 3)))
+            np.testing.assert_allclose(av[:, :, y, z], xp[:, :, 2 * y : 2 * y + 3, 2 * z : 2 * z + 3].mean(axis=(2, 3)))
 
 
 def test_batch_norm_running_stats_update_in_place():

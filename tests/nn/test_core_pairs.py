@@ -58,8 +58,11 @@ def test_unary(name, fwd, bwd, pos):
 @pytest.mark.parametrize("axis,keepdims", [(None, False), (0, False), (1, True), ((0, 2), False), (-1, True)])
 def test_reductions(axis, keepdims):
     x = r(3, 4, 5)
-    for fwd, bwd in [(F.sum_forward, F.sum_backward), (F.mean_forward, F.mean_backward),
-                     (F.max_forward, F.max_backward)]:
+    for fwd, bwd in [
+        (F.sum_forward, F.sum_backward),
+        (F.mean_forward, F.mean_backward),
+        (F.max_forward, F.max_backward),
+    ]:
         assert check_pair(fwd, bwd, [x], dict(axis=axis, keepdims=keepdims)) < TOL
 
 
@@ -96,8 +99,17 @@ def test_logsumexp_is_stable():
     assert np.isfinite(p).all()
 
 
-@pytest.mark.parametrize("sa,sb", [((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)),
-                                   ((1, 3, 4), (2, 4, 5)), ((4,), (4, 5)), ((3, 4), (4,))])
+@pytest.mark.parametrize(
+    "sa,sb",
+    [
+        ((3, 4), (4, 5)),
+        ((2, 3, 4), (4, 5)),
+        ((2, 3, 4), (2, 4, 5)),
+        ((1, 3, 4), (2, 4, 5)),
+        ((4,), (4, 5)),
+        ((3, 4), (4,)),
+    ],
+)
 def test_matmul(sa, sb):
     assert check_pair(F.matmul_forward, F.matmul_backward, [r(*sa, seed=1), r(*sb, seed=2)]) < TOL
 

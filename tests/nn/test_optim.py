@@ -27,9 +27,7 @@ def make_params(dtype, seed=0):
 def grad_sequence(n_steps, dtype, seed=1):
     """Fixed gradients; param 1 has none at step 2, so per-parameter step counts differ."""
     rng = np.random.default_rng(seed)
-    seq = [
-        [np.asarray(rng.standard_normal(s), dtype=dtype) for s in SHAPES] for _ in range(n_steps)
-    ]
+    seq = [[np.asarray(rng.standard_normal(s), dtype=dtype) for s in SHAPES] for _ in range(n_steps)]
     if n_steps > 2:
         seq[2][1] = None
     return seq
@@ -108,9 +106,9 @@ def test_load_state_dict_rejects_a_different_model():
     with pytest.raises(ValueError, match="group 0 has 3 params"):
         other.load_state_dict(opt.state_dict())
     with pytest.raises(ValueError, match="param groups"):
-        optim.Adam(
-            [{"params": make_params(np.float64)[:1]}, {"params": make_params(np.float64)[1:]}]
-        ).load_state_dict(opt.state_dict())
+        optim.Adam([{"params": make_params(np.float64)[:1]}, {"params": make_params(np.float64)[1:]}]).load_state_dict(
+            opt.state_dict()
+        )
 
 
 @pytest.mark.parametrize("name", list(FACTORIES))

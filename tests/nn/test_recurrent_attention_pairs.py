@@ -333,13 +333,9 @@ def test_lstm_bad_shapes():
         fwd(x, np.zeros((2, 5)), c, W_ih, W_hh, b_ih, b_hh)
     with pytest.raises(ValueError, match=r"c has shape \(3, 4\); expected \(B, H\) = \(3, 5\)"):
         fwd(x, h, np.zeros((3, 4)), W_ih, W_hh, b_ih, b_hh)
-    with pytest.raises(
-        ValueError, match=r"W_hh has shape \(15, 5\); expected \(4H, H\) = \(20, 5\)"
-    ):
+    with pytest.raises(ValueError, match=r"W_hh has shape \(15, 5\); expected \(4H, H\) = \(20, 5\)"):
         fwd(x, h, c, W_ih, np.zeros((15, 5)), b_ih, b_hh)
-    with pytest.raises(
-        ValueError, match=r"W_ih has shape \(15, 4\); expected \(4H, I\) = \(20, I\)"
-    ):
+    with pytest.raises(ValueError, match=r"W_ih has shape \(15, 4\); expected \(4H, I\) = \(20, I\)"):
         fwd(x, h, c, np.zeros((15, 4)), W_hh, b_ih, b_hh)
     with pytest.raises(ValueError, match=r"b_hh has shape \(5,\); expected \(4H,\) = \(20,\)"):
         fwd(x, h, c, W_ih, W_hh, b_ih, np.zeros(5))
@@ -351,24 +347,16 @@ def test_lstm_bad_shapes():
 
 def test_rnn_and_gru_bad_input():
     x, h, W_ih, W_hh, b_ih, b_hh = cell_inputs("gru", np.random.default_rng(0))
-    with pytest.raises(
-        ValueError, match=r"gru_cell: x has shape \(3, 2\); expected \(B, I\) = \(B, 4\)"
-    ):
+    with pytest.raises(ValueError, match=r"gru_cell: x has shape \(3, 2\); expected \(B, I\) = \(B, 4\)"):
         F.gru_cell_forward(np.zeros((3, 2)), h, W_ih, W_hh, b_ih, b_hh)
-    with pytest.raises(
-        ValueError, match=r"gru_cell: h has shape \(5,\); expected \(B, H\) = \(3, 5\)"
-    ):
+    with pytest.raises(ValueError, match=r"gru_cell: h has shape \(5,\); expected \(B, H\) = \(3, 5\)"):
         F.gru_cell_forward(x, np.zeros(5), W_ih, W_hh, b_ih, b_hh)
-    with pytest.raises(
-        ValueError, match=r"gru_cell: W_hh has shape \(20, 5\); expected \(3H, H\) = \(15, 5\)"
-    ):
+    with pytest.raises(ValueError, match=r"gru_cell: W_hh has shape \(20, 5\); expected \(3H, H\) = \(15, 5\)"):
         F.gru_cell_forward(x, h, W_ih, np.zeros((20, 5)), b_ih, b_hh)
     x, h, W_ih, W_hh, b_ih, b_hh = cell_inputs("rnn", np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"nonlinearity must be 'tanh' or 'relu', not 'sigmoid'"):
         F.rnn_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh, nonlinearity="sigmoid")
-    with pytest.raises(
-        ValueError, match=r"rnn_cell: x has shape \(3, 5\); expected \(B, I\) = \(B, 4\)"
-    ):
+    with pytest.raises(ValueError, match=r"rnn_cell: x has shape \(3, 5\); expected \(B, I\) = \(B, 4\)"):
         F.rnn_cell_forward(np.zeros((3, 5)), h, W_ih, W_hh, b_ih, b_hh)
     with pytest.raises(TypeError, match=r"W_ih: expected an ndarray"):
         F.rnn_cell_forward(x, h, W_ih.tolist(), W_hh, b_ih, b_hh)

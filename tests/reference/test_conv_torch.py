@@ -34,9 +34,7 @@ def compare(ours_fwd, ours_bwd, theirs, arrays, opts=None, topts=None, seed=7):
         if t is None:
             assert g is None, f"input {i}: expected no gradient"
         else:
-            np.testing.assert_allclose(
-                g, t.grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=f"grad of input {i}"
-            )
+            np.testing.assert_allclose(g, t.grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=f"grad of input {i}")
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -79,9 +77,7 @@ POOLS = [
 
 @pytest.mark.parametrize("opts", POOLS)
 def test_max_pool2d(opts):
-    compare(
-        F.max_pool2d_forward, F.max_pool2d_backward, TF.max_pool2d, [r(2, 3, 9, 8, seed=1)], opts
-    )
+    compare(F.max_pool2d_forward, F.max_pool2d_backward, TF.max_pool2d, [r(2, 3, 9, 8, seed=1)], opts)
 
 
 def test_max_pool2d_ties_routed_like_torch():
@@ -97,9 +93,7 @@ def test_max_pool2d_ties_routed_like_torch():
 
 @pytest.mark.parametrize("opts", POOLS)
 def test_avg_pool2d(opts):
-    compare(
-        F.avg_pool2d_forward, F.avg_pool2d_backward, TF.avg_pool2d, [r(2, 3, 9, 8, seed=1)], opts
-    )
+    compare(F.avg_pool2d_forward, F.avg_pool2d_backward, TF.avg_pool2d, [r(2, 3, 9, 8, seed=1)], opts)
 
 
 @pytest.mark.parametrize("shape,S", [((3, 4, 6), (6,)), ((3, 4, 6), (4, 6)), ((5, 7), (7,))])
@@ -126,9 +120,7 @@ def test_batch_norm(shape, training):
     ours_rm, ours_rv = rm.copy(), rv.copy()
 
     def ours(x, g, b):
-        return F.batch_norm_forward(
-            x, g, b, ours_rm, ours_rv, training=training, momentum=0.2, eps=1e-5
-        )
+        return F.batch_norm_forward(x, g, b, ours_rm, ours_rv, training=training, momentum=0.2, eps=1e-5)
 
     def ours_bwd(dout, cache):
         dx, dg, db, drm, drv = F.batch_norm_backward(dout, cache)

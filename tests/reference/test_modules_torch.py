@@ -13,8 +13,11 @@ RTOL, ATOL = 1e-6, 1e-9
 
 
 def copy_weights(ours: nn.Module, theirs) -> None:
-    state = {k: v.detach().numpy().astype(np.float64) for k, v in theirs.state_dict().items()
-             if k != "num_batches_tracked" and not k.endswith(".num_batches_tracked")}
+    state = {
+        k: v.detach().numpy().astype(np.float64)
+        for k, v in theirs.state_dict().items()
+        if k != "num_batches_tracked" and not k.endswith(".num_batches_tracked")
+    }
     ours.double()
     ours.load_state_dict(state)
 
@@ -60,8 +63,9 @@ def test_linear_sequential():
 def test_layer_norm():
     compare(nn.LayerNorm(6), torch.nn.LayerNorm(6), X(2, 3, 6))
     compare(nn.LayerNorm((3, 6)), torch.nn.LayerNorm((3, 6)), X(2, 3, 6))
-    compare(nn.LayerNorm((3, 6), elementwise_affine=False), torch.nn.LayerNorm((3, 6), elementwise_affine=False),
-            X(2, 3, 6))
+    compare(
+        nn.LayerNorm((3, 6), elementwise_affine=False), torch.nn.LayerNorm((3, 6), elementwise_affine=False), X(2, 3, 6)
+    )
 
 
 @pytest.mark.parametrize("train", [True, False])
@@ -84,15 +88,27 @@ def test_batch_norm_1d():
 
 
 def test_conv_pool_net():
-    ours = nn.Sequential(nn.Conv2d(2, 4, 3, stride=2, padding=2, dilation=2, rng=R), nn.ReLU(),
-                         nn.MaxPool2d(3, 2), nn.Flatten(), nn.Linear(4 * 2 * 2, 3, rng=R))
-    theirs = torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3, stride=2, padding=2, dilation=2), torch.nn.ReLU(),
-                                 torch.nn.MaxPool2d(3, 2), torch.nn.Flatten(), torch.nn.Linear(16, 3))
+    ours = nn.Sequential(
+        nn.Conv2d(2, 4, 3, stride=2, padding=2, dilation=2, rng=R),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2),
+        nn.Flatten(),
+        nn.Linear(4 * 2 * 2, 3, rng=R),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(2, 4, 3, stride=2, padding=2, dilation=2),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(3, 2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(16, 3),
+    )
     compare(ours, theirs, X(2, 2, 11, 11))
 
 
 def test_conv1d():
-    compare(nn.Conv1d(3, 4, 3, padding=2, dilation=2, rng=R), torch.nn.Conv1d(3, 4, 3, padding=2, dilation=2), X(2, 3, 9))
+    compare(
+        nn.Conv1d(3, 4, 3, padding=2, dilation=2, rng=R), torch.nn.Conv1d(3, 4, 3, padding=2, dilation=2), X(2, 3, 9)
+    )
 
 
 @pytest.mark.parametrize("cls", ["RNNCell", "LSTMCell", "GRUCell"])
@@ -103,9 +119,13 @@ def test_cells(cls):
 
 def test_lstm_cell_with_state():
     h0, c0 = X(3, 5, seed=2), X(3, 5, seed=3)
-    compare(nn.LSTMCell(4, 5, rng=R), torch.nn.LSTMCell(4, 5), X(3, 4),
-            call=lambda m, v: m(v, (nn.Tensor(h0), nn.Tensor(c0))),
-            tcall=lambda m, v: m(v, (torch.tensor(h0), torch.tensor(c0))))
+    compare(
+        nn.LSTMCell(4, 5, rng=R),
+        torch.nn.LSTMCell(4, 5),
+        X(3, 4),
+        call=lambda m, v: m(v, (nn.Tensor(h0), nn.Tensor(c0))),
+        tcall=lambda m, v: m(v, (torch.tensor(h0), torch.tensor(c0))),
+    )
 
 
 @pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
@@ -131,10 +151,13 @@ def test_multihead_attention_with_masks(batch_first):
     pad[1, -2:] = True
     kv = X(B, T, E, seed=4) if batch_first else X(T, B, E, seed=4)
     compare(
-        ours, theirs, X(B, T, E) if batch_first else X(T, B, E),
+        ours,
+        theirs,
+        X(B, T, E) if batch_first else X(T, B, E),
         call=lambda m, q: m(q, nn.Tensor(kv), nn.Tensor(kv), attn_mask=causal, key_padding_mask=pad),
-        tcall=lambda m, q: m(q, torch.tensor(kv), torch.tensor(kv), attn_mask=torch.tensor(causal),
-                             key_padding_mask=torch.tensor(pad)),
+        tcall=lambda m, q: m(
+            q, torch.tensor(kv), torch.tensor(kv), attn_mask=torch.tensor(causal), key_padding_mask=torch.tensor(pad)
+        ),
     )
 
 

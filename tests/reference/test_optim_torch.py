@@ -72,9 +72,7 @@ def set_grads(rng, step, ours, theirs):
 
 def assert_same(ours, theirs, opt, topt, where):
     for i, (p, t) in enumerate(zip(ours, theirs)):
-        np.testing.assert_allclose(
-            p.data, t.detach().numpy(), rtol=RTOL, atol=ATOL, err_msg=f"param {i}, {where}"
-        )
+        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=RTOL, atol=ATOL, err_msg=f"param {i}, {where}")
         st, tst = opt.state.get(p, {}), topt.state.get(t, {})
         assert set(st) == set(tst), f"param {i}: state {sorted(st)}; torch has {sorted(tst)}"
         for name, value in st.items():  # torch keeps ``step`` as a 0-d float tensor
@@ -87,9 +85,7 @@ def assert_same(ours, theirs, opt, topt, where):
 def run_both(ours_cls, theirs_cls, ours_params, theirs_params, kwargs, rng):
     ours, theirs = ours_params, theirs_params
     flat_ours = ours if not isinstance(ours[0], dict) else [p for g in ours for p in g["params"]]
-    flat_theirs = (
-        theirs if not isinstance(theirs[0], dict) else [p for g in theirs for p in g["params"]]
-    )
+    flat_theirs = theirs if not isinstance(theirs[0], dict) else [p for g in theirs for p in g["params"]]
     opt, topt = ours_cls(ours, **kwargs), theirs_cls(theirs, **kwargs)
     for step in range(N_STEPS):
         set_grads(rng, step, flat_ours, flat_theirs)
@@ -167,9 +163,7 @@ def test_schedule_matches_torch(name):
     sched, tsched = ours_sched(opt), theirs_sched(topt)
     for epoch in range(25):  # past T_max: the cosine must turn back up as torch's does
         ours_lr, theirs_lr = sched.get_last_lr(), tsched.get_last_lr()
-        np.testing.assert_allclose(
-            ours_lr, theirs_lr, rtol=RTOL, atol=ATOL, err_msg=f"epoch {epoch}"
-        )
+        np.testing.assert_allclose(ours_lr, theirs_lr, rtol=RTOL, atol=ATOL, err_msg=f"epoch {epoch}")
         assert [g["lr"] for g in opt.param_groups] == ours_lr
         topt.step()  # no grads: a no-op, but torch warns if the scheduler steps first
         opt.step()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def check_array(name: str, x, ndim: int | tuple[int, ...] | None = None, shape_doc: str = "",
-                float_only: bool = True) -> np.ndarray:
+def check_array(
+    name: str, x, ndim: int | tuple[int, ...] | None = None, shape_doc: str = "", float_only: bool = True
+) -> np.ndarray:
     """Return ``x`` as an ndarray after checking its rank and dtype kind."""
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name}: expected an ndarray{' ' + shape_doc if shape_doc else ''}, got {type(x).__name__}")
@@ -20,8 +21,9 @@ def check_array(name: str, x, ndim: int | tuple[int, ...] | None = None, shape_d
     return x
 
 
-def check_ids(name: str, ids, n_classes: int, shape: tuple[int, ...] | None = None,
-              ignore_index: int | None = None) -> np.ndarray:
+def check_ids(
+    name: str, ids, n_classes: int, shape: tuple[int, ...] | None = None, ignore_index: int | None = None
+) -> np.ndarray:
     """Integer class/token ids in [0, n_classes) (or equal to ``ignore_index``)."""
     ids = np.asarray(ids)
     if ids.dtype.kind not in "iu":

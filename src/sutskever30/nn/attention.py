@@ -47,23 +47,19 @@ def _check_qkv(q, k, v, mask) -> tuple[tuple[int, ...], np.ndarray | None]:
             f"with the same Tk as k {k.shape}"
         )
     if not q.dtype == k.dtype == v.dtype:
-        raise TypeError(
-            f"attention: q, k, v have dtypes {q.dtype}, {k.dtype}, {v.dtype}; expected one dtype"
-        )
+        raise TypeError(f"attention: q, k, v have dtypes {q.dtype}, {k.dtype}, {v.dtype}; expected one dtype")
     try:
         lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     except ValueError:
         raise ValueError(
-            f"attention: leading (batch/head) dims of q {q.shape}, k {k.shape}, v {v.shape} "
-            f"do not broadcast together"
+            f"attention: leading (batch/head) dims of q {q.shape}, k {k.shape}, v {v.shape} do not broadcast together"
         ) from None
     if mask is None:
         return lead, None
     mask = np.asarray(mask)
     if mask.dtype != np.bool_:
         raise TypeError(
-            f"attention: mask has dtype {mask.dtype}; expected a boolean array, True where "
-            f"attending is allowed"
+            f"attention: mask has dtype {mask.dtype}; expected a boolean array, True where attending is allowed"
         )
     scores_shape = (*lead, q.shape[-2], k.shape[-2])
     try:
@@ -72,8 +68,7 @@ def _check_qkv(q, k, v, mask) -> tuple[tuple[int, ...], np.ndarray | None]:
         ok = False
     if not ok:
         raise ValueError(
-            f"attention: mask has shape {mask.shape}; expected a shape broadcastable to "
-            f"(..., Tq, Tk) = {scores_shape}"
+            f"attention: mask has shape {mask.shape}; expected a shape broadcastable to (..., Tq, Tk) = {scores_shape}"
         )
     return lead, mask
 

@@ -144,9 +144,7 @@ class Tensor:
         grads[id(self._node)][self._index] = gradient
         for node in order:
             if node.backward is None:
-                raise RuntimeError(
-                    "backward: the graph was freed by an earlier backward(); pass retain_graph=True"
-                )
+                raise RuntimeError("backward: the graph was freed by an earlier backward(); pass retain_graph=True")
             outs = grads.pop(id(node), None)
             if outs is None:  # no gradient flows into this node
                 continue
@@ -459,11 +457,19 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return apply(F.linear_forward, F.linear_backward, x, weight, bias)
 
 
-def cross_entropy(logits: Tensor, target, ignore_index: int = -100, label_smoothing: float = 0.0,
-                  reduction: str = "mean") -> Tensor:
+def cross_entropy(
+    logits: Tensor, target, ignore_index: int = -100, label_smoothing: float = 0.0, reduction: str = "mean"
+) -> Tensor:
     """Softmax cross-entropy; ``target`` holds integer class ids (array or Tensor)."""
-    return apply(F.cross_entropy_forward, F.cross_entropy_backward, logits, _raw(target),
-                 ignore_index=ignore_index, label_smoothing=label_smoothing, reduction=reduction)
+    return apply(
+        F.cross_entropy_forward,
+        F.cross_entropy_backward,
+        logits,
+        _raw(target),
+        ignore_index=ignore_index,
+        label_smoothing=label_smoothing,
+        reduction=reduction,
+    )
 
 
 def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -478,50 +484,78 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: np.random.Gen
     return apply(F.dropout_forward, F.dropout_backward, x, p=p, rng=rng, training=training)
 
 
-def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
-               eps: float = 1e-5) -> Tensor:
+def layer_norm(
+    x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5
+) -> Tensor:
     """``torch.nn.functional.layer_norm``: normalise over the last ``normalized_shape`` axes."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    return apply(F.layer_norm_forward, F.layer_norm_backward, x, weight, bias, eps=eps,
-                 normalized_shape=shape)
+    return apply(F.layer_norm_forward, F.layer_norm_backward, x, weight, bias, eps=eps, normalized_shape=shape)
 
 
-def batch_norm(x: Tensor, running_mean, running_var, weight=None, bias=None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+def batch_norm(
+    x: Tensor,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """``torch.nn.functional.batch_norm`` argument order; running stats update in place."""
-    return apply(F.batch_norm_forward, F.batch_norm_backward, x, weight, bias, _raw(running_mean),
-                 _raw(running_var), training=training, momentum=momentum, eps=eps)
+    return apply(
+        F.batch_norm_forward,
+        F.batch_norm_backward,
+        x,
+        weight,
+        bias,
+        _raw(running_mean),
+        _raw(running_var),
+        training=training,
+        momentum=momentum,
+        eps=eps,
+    )
 
 
 def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1) -> Tensor:
-    return apply(F.conv1d_forward, F.conv1d_backward, x, weight, bias, stride=stride,
-                 padding=padding, dilation=dilation)
+    return apply(
+        F.conv1d_forward, F.conv1d_backward, x, weight, bias, stride=stride, padding=padding, dilation=dilation
+    )
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1) -> Tensor:
-    return apply(F.conv2d_forward, F.conv2d_backward, x, weight, bias, stride=stride,
-                 padding=padding, dilation=dilation)
+    return apply(
+        F.conv2d_forward, F.conv2d_backward, x, weight, bias, stride=stride, padding=padding, dilation=dilation
+    )
 
 
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    return apply(F.max_pool2d_forward, F.max_pool2d_backward, x, kernel_size=kernel_size,
-                 stride=stride, padding=padding)
+    return apply(
+        F.max_pool2d_forward, F.max_pool2d_backward, x, kernel_size=kernel_size, stride=stride, padding=padding
+    )
 
 
 def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    return apply(F.avg_pool2d_forward, F.avg_pool2d_backward, x, kernel_size=kernel_size,
-                 stride=stride, padding=padding)
+    return apply(
+        F.avg_pool2d_forward, F.avg_pool2d_backward, x, kernel_size=kernel_size, stride=stride, padding=padding
+    )
 
 
 def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask=None, scale: float | None = None):
     """Returns ``(out, attn)``; ``mask`` is boolean, True where attending is allowed."""
-    return apply(F.scaled_dot_product_attention_forward, F.scaled_dot_product_attention_backward,
-                 q, k, v, _raw(mask), scale=scale)
+    return apply(
+        F.scaled_dot_product_attention_forward,
+        F.scaled_dot_product_attention_backward,
+        q,
+        k,
+        v,
+        _raw(mask),
+        scale=scale,
+    )
 
 
 def rnn_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> Tensor:
-    return apply(F.rnn_cell_forward, F.rnn_cell_backward, x, h, w_ih, w_hh, b_ih, b_hh,
-                 nonlinearity=nonlinearity)
+    return apply(F.rnn_cell_forward, F.rnn_cell_backward, x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity=nonlinearity)
 
 
 def lstm_cell(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor]:

@@ -116,8 +116,7 @@ def _same_dtype(op: str, x: np.ndarray, **others) -> None:
     for name, a in others.items():
         if a is not None and a.dtype != x.dtype:
             raise TypeError(
-                f"{op}: x is {x.dtype} but {name} is {a.dtype}; expected the same dtype "
-                f"(cast one with .astype)"
+                f"{op}: x is {x.dtype} but {name} is {a.dtype}; expected the same dtype (cast one with .astype)"
             )
 
 
@@ -131,9 +130,7 @@ def _pad(x: np.ndarray, ph: int, pw: int, value: float) -> np.ndarray:
     return xp
 
 
-def _taps(
-    kh: int, kw: int, Ho: int, Wo: int, stride, dilation
-) -> Iterator[tuple[int, int, slice, slice]]:
+def _taps(kh: int, kw: int, Ho: int, Wo: int, stride, dilation) -> Iterator[tuple[int, int, slice, slice]]:
     """For each kernel offset (i, j): the row and column slices of the padded input that
     this offset reads for all Ho × Wo outputs at once (a strided "tap")."""
     (sh, sw), (dh, dw) = stride, dilation
@@ -162,8 +159,7 @@ def _check_conv(op: str, x, w, b, layout: str, w_layout: str) -> None:
         b = check_array(f"{op}: bias", b, shape_doc=f"({w.shape[0]},)")
         if b.shape != (w.shape[0],):
             raise ValueError(
-                f"{op}: bias has shape {b.shape}; expected ({w.shape[0]},), one per output "
-                f"channel of weight {w_layout}"
+                f"{op}: bias has shape {b.shape}; expected ({w.shape[0]},), one per output channel of weight {w_layout}"
             )
     _same_dtype(op, x, weight=w, bias=b)
 
@@ -215,9 +211,7 @@ def conv2d_forward(
     return _conv2d("conv2d", x, w, b, stride, padding, dilation)
 
 
-def conv2d_backward(
-    dout: np.ndarray, cache: tuple
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def conv2d_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """dout (N, F, H_out, W_out) -> (dx (N, C, H, W), dw (F, C, kh, kw), db (F,) | None)."""
     cols, w, has_b, (N, C, H, W), xp_shape, (Ho, Wo), stride, padding, dilation = cache
     F, _, kh, kw = w.shape
@@ -256,9 +250,7 @@ def conv1d_forward(
     return out[:, :, 0, :], cache  # (N, F, L_out)
 
 
-def conv1d_backward(
-    dout: np.ndarray, cache: tuple
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def conv1d_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """dout (N, F, L_out) -> (dx (N, C, L), dw (F, C, K), db (F,) | None)."""
     dx, dw, db = conv2d_backward(dout[:, :, None, :], cache)  # (N, C, 1, L), (F, C, 1, K)
     return dx[:, :, 0, :], dw[:, :, 0, :], db
@@ -307,9 +299,7 @@ def max_pool2d_forward(
     the kernel. The cache keeps, per output, which kernel offset held the max: the first
     one on ties (PyTorch's choice), a NaN's if the window has one (the output is NaN).
     """
-    kernel, stride, (ph, pw), (Ho, Wo) = _pool_geometry(
-        "max_pool2d", x, kernel_size, stride, padding
-    )
+    kernel, stride, (ph, pw), (Ho, Wo) = _pool_geometry("max_pool2d", x, kernel_size, stride, padding)
     xp = _pad(x, ph, pw, -np.inf)  # (N, C, Hp, Wp)
     taps = _gather_taps(xp, kernel, stride)  # (kh·kw, N, C, Ho, Wo)
     out = taps[0].copy()  # (N, C, Ho, Wo) running max over the offsets seen so far
@@ -345,9 +335,7 @@ def avg_pool2d_forward(
 
     x (N, C, H, W) -> out (N, C, H_out, W_out); ``stride`` defaults to ``kernel_size``.
     """
-    kernel, stride, (ph, pw), (Ho, Wo) = _pool_geometry(
-        "avg_pool2d", x, kernel_size, stride, padding
-    )
+    kernel, stride, (ph, pw), (Ho, Wo) = _pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
     xp = _pad(x, ph, pw, 0.0)  # (N, C, Hp, Wp)
     taps = _gather_taps(xp, kernel, stride)  # (kh·kw, N, C, Ho, Wo)
     out = taps.sum(axis=0) / len(taps)  # (N, C, Ho, Wo)
@@ -396,9 +384,7 @@ def layer_norm_forward(
         S = gamma.shape if gamma is not None else beta.shape if beta is not None else x.shape[-1:]
     for name, p in (("gamma", gamma), ("beta", beta)):
         if p is not None and p.shape != S:
-            raise ValueError(
-                f"layer_norm: {name} has shape {p.shape}; expected {S}, the normalised shape"
-            )
+            raise ValueError(f"layer_norm: {name} has shape {p.shape}; expected {S}, the normalised shape")
     k = len(S)
     if k == 0:
         raise ValueError("layer_norm: the normalised shape is empty; expected at least one axis")
@@ -421,9 +407,7 @@ def layer_norm_forward(
     return out, (xhat, inv_std, gamma, beta is not None, axes)
 
 
-def layer_norm_backward(
-    dout: np.ndarray, cache: tuple
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+def layer_norm_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """dout (..., *S) -> (dx (..., *S), dgamma (S) | None, dbeta (S) | None)."""
     xhat, inv_std, gamma, has_beta, axes = cache
     lead = tuple(range(xhat.ndim - len(axes)))  # the sample axes, summed for the params
@@ -456,9 +440,7 @@ def batch_norm_forward(
     unbiased variance n/(n − 1)·σ² for ``running_var``. training=False: normalise with
     the running statistics (required then); nothing is updated.
     """
-    x = check_array(
-        "batch_norm: x", x, ndim=(2, 3, 4), shape_doc="(N, C), (N, C, L) or (N, C, H, W)"
-    )
+    x = check_array("batch_norm: x", x, ndim=(2, 3, 4), shape_doc="(N, C), (N, C, L) or (N, C, H, W)")
     C = x.shape[1]
     named = (
         ("gamma", gamma),
@@ -481,8 +463,7 @@ def batch_norm_forward(
     if training:
         if n <= 1:
             raise ValueError(
-                f"batch_norm: expected more than 1 value per channel when training, got x of "
-                f"shape {x.shape}"
+                f"batch_norm: expected more than 1 value per channel when training, got x of shape {x.shape}"
             )
         mean = x.mean(axis=axes)  # (C,)
         var = x.var(axis=axes)  # (C,) biased: what normalises the batch

@@ -266,8 +266,7 @@ def matmul_forward(a, b):
         raise ValueError("matmul: inputs must have at least 1 dimension (use * for scalars)")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise ValueError(
-            f"matmul: a has shape {a.shape} and b {b.shape}; expected a (..., n, k) and "
-            f"b (..., k, m) with the same k"
+            f"matmul: a has shape {a.shape} and b {b.shape}; expected a (..., n, k) and b (..., k, m) with the same k"
         )
     return a @ b, (a, b)
 

@@ -35,12 +35,13 @@ def _as_tuple(x):
     return x if isinstance(x, tuple) else (x,)
 
 
-def _scalar(f: Callable, douts: tuple) -> Callable[[], float]:
-    def L() -> float:
-        outs = _as_tuple(f())
-        return float(sum(np.sum(o * d) for o, d in zip(outs, douts) if d is not None))
+def _dot(outs, douts: tuple) -> float:
+    """L = Σ dout ⊙ out over every output."""
+    return float(sum(np.sum(o * d) for o, d in zip(_as_tuple(outs), douts) if d is not None))
 
-    return L
+
+def _scalar(f: Callable, douts: tuple) -> Callable[[], float]:
+    return lambda: _dot(f(), douts)
 
 
 def numerical_grad(L: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
@@ -125,10 +126,8 @@ def directional_check(
     for _ in range(n_dirs):
         us = [rng.standard_normal(x.shape) for x in inputs]
         analytic = sum(float(np.sum(g * u)) for g, u in zip(grads, us))
-        plus = [x + h * u for x, u in zip(inputs, us)]
-        minus = [x - h * u for x, u in zip(inputs, us)]
-        Lp = _scalar(lambda: f(*plus), douts)()
-        Lm = _scalar(lambda: f(*minus), douts)()
+        Lp = _dot(f(*[x + h * u for x, u in zip(inputs, us)]), douts)
+        Lm = _dot(f(*[x - h * u for x, u in zip(inputs, us)]), douts)
         numeric = (Lp - Lm) / (2 * h)
         worst = max(worst, abs(analytic - numeric) / max(abs(analytic) + abs(numeric), 1e-8))
     return worst

@@ -233,8 +233,7 @@ class Flatten(Module):
 class Linear(Module):
     """y = x Wᵀ + b, W (out, in); init U(−1/√in, 1/√in) as PyTorch."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, *, rng=None,
-                 dtype=np.float32):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, *, rng=None, dtype=np.float32):
         super().__init__()
         rng = _need_rng(rng, "Linear")
         self.in_features, self.out_features = in_features, out_features
@@ -278,8 +277,7 @@ class Dropout(Module):
 class LayerNorm(Module):
     """Normalise over the last ``len(normalized_shape)`` axes, then scale and shift."""
 
-    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, *,
-                 dtype=np.float32):
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, *, dtype=np.float32):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps = shape, eps
@@ -293,8 +291,9 @@ class LayerNorm(Module):
 class _BatchNorm(Module):
     _ndims: tuple[int, ...] = ()
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True,
-                 *, dtype=np.float32):
+    def __init__(
+        self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True, *, dtype=np.float32
+    ):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
@@ -308,8 +307,16 @@ class _BatchNorm(Module):
                 f"{type(self).__name__}: x has shape {x.shape}; expected {self._ndims} dims with "
                 f"{self.num_features} channels in dim 1"
             )
-        return A.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                            training=self.training, momentum=self.momentum, eps=self.eps)
+        return A.batch_norm(
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            training=self.training,
+            momentum=self.momentum,
+            eps=self.eps,
+        )
 
 
 class BatchNorm1d(_BatchNorm):
@@ -327,8 +334,19 @@ class BatchNorm2d(_BatchNorm):
 class Conv1d(Module):
     """x (N, C, L) * w (F, C, K); init U(−1/√(C·K), ·) as PyTorch."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride=1, padding=0,
-                 dilation=1, bias: bool = True, *, rng=None, dtype=np.float32):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride=1,
+        padding=0,
+        dilation=1,
+        bias: bool = True,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
         super().__init__()
         rng = _need_rng(rng, "Conv1d")
         self.stride, self.padding, self.dilation = stride, padding, dilation
@@ -343,8 +361,19 @@ class Conv1d(Module):
 class Conv2d(Module):
     """x (N, C, H, W) * w (F, C, kh, kw); init U(−1/√(C·kh·kw), ·) as PyTorch."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, bias: bool = True, *, rng=None, dtype=np.float32):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        bias: bool = True,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
         super().__init__()
         rng = _need_rng(rng, "Conv2d")
         kh, kw = _pair(kernel_size)
@@ -396,8 +425,16 @@ class _CellBase(Module):
 class RNNCell(_CellBase):
     """h' = tanh(W_ih x + b_ih + W_hh h + b_hh)."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
-                 *, rng=None, dtype=np.float32):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
         super().__init__(input_size, hidden_size, bias, rng=rng, dtype=dtype)
         self.nonlinearity = nonlinearity
 
@@ -433,9 +470,19 @@ class _RNNBase(Module):
 
     _gates = 1
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, *,
-                 rng=None, dtype=np.float32):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
         super().__init__()
         rng = _need_rng(rng, type(self).__name__)
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
@@ -564,8 +611,16 @@ class MultiheadAttention(Module):
     ``average_attn_weights=False`` (B, h, Tq, Tk).
     """
 
-    def __init__(self, embed_dim: int, num_heads: int, bias: bool = True, batch_first: bool = False, *,
-                 rng=None, dtype=np.float32):
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        bias: bool = True,
+        batch_first: bool = False,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
         super().__init__()
         rng = _need_rng(rng, "MultiheadAttention")
         if embed_dim % num_heads:
@@ -578,8 +633,16 @@ class MultiheadAttention(Module):
         if bias:
             self.out_proj.bias.data[...] = 0
 
-    def forward(self, query: Tensor, key: Tensor, value: Tensor, attn_mask=None, key_padding_mask=None,
-                need_weights: bool = True, average_attn_weights: bool = True):
+    def forward(
+        self,
+        query: Tensor,
+        key: Tensor,
+        value: Tensor,
+        attn_mask=None,
+        key_padding_mask=None,
+        need_weights: bool = True,
+        average_attn_weights: bool = True,
+    ):
         if self.batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))  # (T, B, E)
         Tq, B, E = query.shape
@@ -603,12 +666,16 @@ class MultiheadAttention(Module):
         if attn_mask is not None:
             m = np.asarray(A._raw(attn_mask))
             if m.dtype != bool or m.shape != (Tq, Tk):
-                raise ValueError(f"MultiheadAttention: attn_mask must be a bool array ({Tq}, {Tk}), got {m.dtype} {m.shape}")
+                raise ValueError(
+                    f"MultiheadAttention: attn_mask must be a bool array ({Tq}, {Tk}), got {m.dtype} {m.shape}"
+                )
             allowed = allowed & ~m
         if key_padding_mask is not None:
             m = np.asarray(A._raw(key_padding_mask))
             if m.dtype != bool or m.shape != (B, Tk):
-                raise ValueError(f"MultiheadAttention: key_padding_mask must be a bool array ({B}, {Tk}), got {m.dtype} {m.shape}")
+                raise ValueError(
+                    f"MultiheadAttention: key_padding_mask must be a bool array ({B}, {Tk}), got {m.dtype} {m.shape}"
+                )
             allowed = allowed & ~m[:, None, None, :]
         out, attn = A.scaled_dot_product_attention(heads(q, Tq), heads(k, Tk), heads(v, Tk), mask=allowed)
         out = out.permute(2, 0, 1, 3).reshape(Tq, B, E)  # (Tq, B, E)

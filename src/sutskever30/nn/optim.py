@@ -73,9 +73,7 @@ def _encode(key: str, value: Any) -> np.ndarray:
         return np.array(value)
     if isinstance(value, (tuple, list)) and all(isinstance(v, (int, float)) for v in value):
         return np.array([float(v) for v in value], dtype=np.float64)
-    raise TypeError(
-        f"state_dict: cannot store {key}={value!r} ({type(value).__name__}) as an ndarray"
-    )
+    raise TypeError(f"state_dict: cannot store {key}={value!r} ({type(value).__name__}) as an ndarray")
 
 
 def _decode(value: np.ndarray) -> Any:
@@ -134,30 +132,21 @@ class Optimizer:
         """Add a group (e.g. a newly unfrozen layer); missing hyper-parameters take defaults."""
         name = type(self).__name__
         if not isinstance(group, dict) or "params" not in group:
-            raise TypeError(
-                f"{name}: a param group must be a dict with a 'params' key, "
-                f"got {type(group).__name__}"
-            )
+            raise TypeError(f"{name}: a param group must be a dict with a 'params' key, got {type(group).__name__}")
         group = dict(group)
         params = group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(
-                    f"{name}: params must be Parameters (Tensors), got {type(p).__name__}"
-                )
+                raise TypeError(f"{name}: params must be Parameters (Tensors), got {type(p).__name__}")
             if not p.is_leaf:
-                raise ValueError(
-                    f"{name}: can't optimize a non-leaf Tensor (one produced by an op)"
-                )
+                raise ValueError(f"{name}: can't optimize a non-leaf Tensor (one produced by an op)")
             if p.data.dtype.kind != "f":
                 raise TypeError(f"{name}: params must be floating point, got dtype {p.data.dtype}")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids) or seen & set(ids):
-            raise ValueError(
-                f"{name}: some parameters appear more than once (in one or several groups)"
-            )
+            raise ValueError(f"{name}: some parameters appear more than once (in one or several groups)")
         group["params"] = params
         for key, default in self.defaults.items():
             value = group.setdefault(key, default)
@@ -202,18 +191,13 @@ class Optimizer:
                 # Do the maths in the parameter's dtype (a float64 grad on a float32 param is cast).
                 g = np.asarray(p.grad, dtype=p.data.dtype)
                 if g.shape != p.data.shape:
-                    raise ValueError(
-                        f"{type(self).__name__}.step: grad has shape {g.shape}; "
-                        f"expected {p.data.shape}"
-                    )
+                    raise ValueError(f"{type(self).__name__}.step: grad has shape {g.shape}; expected {p.data.shape}")
                 state = self.state.setdefault(p, {})
                 # ``g`` may be p.grad itself: _update must not modify it in place.
                 self._update(p.data, g, state, group)
         return loss
 
-    def _update(
-        self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
 
     # ---- state dicts -----------------------------------------------------------------
@@ -285,9 +269,7 @@ class Optimizer:
                 value: Any = int(v)  # step counters
             else:
                 if v.shape != p.data.shape:
-                    raise ValueError(
-                        f"{name}.load_state_dict: {k} has shape {v.shape}; expected {p.data.shape}"
-                    )
+                    raise ValueError(f"{name}.load_state_dict: {k} has shape {v.shape}; expected {p.data.shape}")
                 value = np.array(v, dtype=p.data.dtype)  # a copy, in the parameter's dtype
             states.setdefault(p, {})[field] = value
         # Everything was checked: commit (a failed load leaves the optimizer untouched).
@@ -561,9 +543,7 @@ class Adagrad(Optimizer):
         super()._validate(group)
         _check(group["lr_decay"] >= 0, "Adagrad", "lr_decay", group["lr_decay"], "lr_decay >= 0")
         s0 = group["initial_accumulator_value"]
-        _check(
-            s0 >= 0, "Adagrad", "initial_accumulator_value", s0, "initial_accumulator_value >= 0"
-        )
+        _check(s0 >= 0, "Adagrad", "initial_accumulator_value", s0, "initial_accumulator_value >= 0")
 
     def _update(self, p, g, state, group):
         lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
@@ -639,10 +619,7 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"{type(self).__name__}: optimizer must be an Optimizer, "
-                f"got {type(optimizer).__name__}"
-            )
+            raise TypeError(f"{type(self).__name__}: optimizer must be an Optimizer, got {type(optimizer).__name__}")
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
@@ -710,9 +687,7 @@ class StepLR(LRScheduler):
 
     _hyper = ("step_size", "gamma")
 
-    def __init__(
-        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
-    ) -> None:
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         _check(
             isinstance(step_size, (int, np.integer)) and step_size >= 1,
             "StepLR",
@@ -737,17 +712,13 @@ class CosineAnnealingLR(LRScheduler):
 
     _hyper = ("T_max", "eta_min")
 
-    def __init__(
-        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
-    ) -> None:
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
         _check(T_max > 0, "CosineAnnealingLR", "T_max", T_max, "T_max > 0")
         self.T_max, self.eta_min = int(T_max), float(eta_min)
         super().__init__(optimizer, last_epoch)
 
     def _lr_at(self, base_lr: float, t: int) -> float:
-        return (
-            self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * t / self.T_max)) / 2
-        )
+        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * t / self.T_max)) / 2
 
 
 class LambdaLR(LRScheduler):
@@ -766,9 +737,7 @@ class LambdaLR(LRScheduler):
         n = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != n:
-                raise ValueError(
-                    f"LambdaLR: expected {n} lr_lambdas (one per param group), got {len(lr_lambda)}"
-                )
+                raise ValueError(f"LambdaLR: expected {n} lr_lambdas (one per param group), got {len(lr_lambda)}")
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
@@ -811,9 +780,7 @@ class WarmupInverseSqrt(LambdaLR):
 
     _hyper = ("d_model", "warmup")
 
-    def __init__(
-        self, optimizer: Optimizer, d_model: int, warmup: int = 4000, last_epoch: int = -1
-    ) -> None:
+    def __init__(self, optimizer: Optimizer, d_model: int, warmup: int = 4000, last_epoch: int = -1) -> None:
         self.d_model, self.warmup = int(d_model), int(warmup)
         super().__init__(optimizer, noam_lambda(d_model, warmup), last_epoch)
 

@@ -65,21 +65,16 @@ def _check_cell(op: str, n_gates: int, x, h, c, W_ih, W_hh, b_ih, b_hh) -> int:
     W_hh = check_array("W_hh", W_hh, ndim=2, shape_doc=f"({GH}, H){stacked}")
     H = W_hh.shape[1]
     if W_hh.shape[0] != G * H:
-        raise ValueError(
-            f"{op}: W_hh has shape {W_hh.shape}; expected ({GH}, H) = ({G * H}, {H}){stacked}"
-        )
+        raise ValueError(f"{op}: W_hh has shape {W_hh.shape}; expected ({GH}, H) = ({G * H}, {H}){stacked}")
     W_ih = check_array("W_ih", W_ih, ndim=2, shape_doc=f"({GH}, I){stacked}")
     if W_ih.shape[0] != G * H:
         raise ValueError(
-            f"{op}: W_ih has shape {W_ih.shape}; expected ({GH}, I) = ({G * H}, I) to match "
-            f"W_hh {W_hh.shape}"
+            f"{op}: W_ih has shape {W_ih.shape}; expected ({GH}, I) = ({G * H}, I) to match W_hh {W_hh.shape}"
         )
     I = W_ih.shape[1]
     x = check_array("x", x, ndim=2, shape_doc=f"(B, I) = (B, {I})")
     if x.shape[1] != I:
-        raise ValueError(
-            f"{op}: x has shape {x.shape}; expected (B, I) = (B, {I}) to match W_ih {W_ih.shape}"
-        )
+        raise ValueError(f"{op}: x has shape {x.shape}; expected (B, I) = (B, {I}) to match W_ih {W_ih.shape}")
     B = x.shape[0]
     named = [("h", h)] if c is None else [("h", h), ("c", c)]
     for name, s in named:
@@ -335,8 +330,6 @@ def gru_cell_backward(dh_new: np.ndarray, cache: tuple) -> tuple:
     dgh[:, : 2 * H] = dgi[:, : 2 * H]  # (B, 2H) r and z see x and h alike
     np.multiply(dn, r, out=dgh[:, 2 * H :])  # (B, H) hn enters as r ⊙ hn
 
-    dx, dh, dW_ih, dW_hh, db_ih, db_hh = _linear_grads(
-        dgi, x, h, W_ih, W_hh, has_b_ih, has_b_hh, da_h=dgh
-    )
+    dx, dh, dW_ih, dW_hh, db_ih, db_hh = _linear_grads(dgi, x, h, W_ih, W_hh, has_b_ih, has_b_hh, da_h=dgh)
     dh += dh_new * z  # (B, H) the direct path h' = … + z ⊙ h
     return dx, dh, dW_ih, dW_hh, db_ih, db_hh

@@ -1,0 +1,202 @@
+"""Training-step speed of the NumPy engine against PyTorch CPU eager, on the same shapes.
+
+Each step is forward + loss + backward + optimizer update. Ours and PyTorch's steps are
+interleaved in one process (so both see the same machine load), and the median of
+``--steps`` timed steps after ``--warmup`` is reported. Both run in float32 with the
+same weights (copied through ``state_dict``).
+
+    python benchmarks/bench_engine.py            # all four models
+    python benchmarks/bench_engine.py --only lstm --steps 30
+
+Prints one line per model: ours ms, torch ms, ratio (ours / torch; < 1 means faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from sutskever30 import nn
+from sutskever30.nn import optim
+
+
+def copy_into(ours: nn.Module, theirs: torch.nn.Module) -> None:
+    state = {
+        k: v.detach().numpy().astype(np.float32)
+        for k, v in theirs.state_dict().items()
+        if not k.endswith("num_batches_tracked")
+    }
+    ours.load_state_dict(state)
+
+
+# ---- the four models ----------------------------------------------------------------
+
+
+def mlp(rng):
+    ours = nn.Sequential(
+        nn.Linear(784, 512, rng=rng), nn.ReLU(), nn.Linear(512, 512, rng=rng), nn.ReLU(), nn.Linear(512, 10, rng=rng)
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10)
+    )
+    x = rng.standard_normal((256, 784)).astype(np.float32)  # (B, 784)
+    y = rng.integers(0, 10, 256)  # (B,)
+
+    def ours_loss():
+        return nn.cross_entropy(ours(nn.Tensor(x)), y)
+
+    def torch_loss():
+        return torch.nn.functional.cross_entropy(theirs(tx), ty)
+
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    return ours, theirs, ours_loss, torch_loss
+
+
+def lstm(rng):
+    T, B, I, H = 64, 32, 64, 256
+    ours, theirs = nn.LSTM(I, H, rng=rng), torch.nn.LSTM(I, H)
+    x = rng.standard_normal((T, B, I)).astype(np.float32)  # (T, B, I)
+    target = rng.standard_normal((T, B, H)).astype(np.float32)  # (T, B, H)
+    tx, tt = torch.from_numpy(x), torch.from_numpy(target)
+
+    def ours_loss():
+        return nn.mse_loss(ours(nn.Tensor(x))[0], target)
+
+    def torch_loss():
+        return torch.nn.functional.mse_loss(theirs(tx)[0], tt)
+
+    return ours, theirs, ours_loss, torch_loss
+
+
+class Block(nn.Module):
+    """Pre-LN transformer encoder block: x + MHA(LN(x)), then x + FFN(LN(x))."""
+
+    def __init__(self, D, h, rng):
+        super().__init__()
+        self.norm1, self.norm2 = nn.LayerNorm(D), nn.LayerNorm(D)
+        self.self_attn = nn.MultiheadAttention(D, h, batch_first=True, rng=rng)
+        self.linear1, self.linear2 = nn.Linear(D, 4 * D, rng=rng), nn.Linear(4 * D, D, rng=rng)
+
+    def forward(self, x):
+        a = self.norm1(x)  # (B, T, D)
+        x = x + self.self_attn(a, a, a, need_weights=False)[0]  # (B, T, D)
+        return x + self.linear2(self.linear1(self.norm2(x)).relu())  # (B, T, D)
+
+
+def transformer(rng):
+    B, T, D, h = 16, 128, 256, 4
+    ours = Block(D, h, rng)
+    theirs = torch.nn.TransformerEncoderLayer(D, h, 4 * D, dropout=0.0, batch_first=True, norm_first=True)
+    x = rng.standard_normal((B, T, D)).astype(np.float32)  # (B, T, D)
+    target = rng.standard_normal((B, T, D)).astype(np.float32)
+    tx, tt = torch.from_numpy(x), torch.from_numpy(target)
+
+    def ours_loss():
+        return nn.mse_loss(ours(nn.Tensor(x)), target)
+
+    def torch_loss():
+        return torch.nn.functional.mse_loss(theirs(tx), tt)
+
+    return ours, theirs, ours_loss, torch_loss
+
+
+def convnet(rng):
+    def make(lib, **kw):
+        return lib.Sequential(
+            lib.Conv2d(1, 16, 3, padding=1, **kw),
+            lib.ReLU(),
+            lib.MaxPool2d(2),
+            lib.Conv2d(16, 32, 3, padding=1, **kw),
+            lib.ReLU(),
+            lib.MaxPool2d(2),
+            lib.Flatten(),
+            lib.Linear(32 * 7 * 7, 10, **kw),
+        )
+
+    ours, theirs = make(nn, rng=rng), make(torch.nn)
+    x = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)  # (B, 1, 28, 28)
+    y = rng.integers(0, 10, 64)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+    def ours_loss():
+        return nn.cross_entropy(ours(nn.Tensor(x)), y)
+
+    def torch_loss():
+        return torch.nn.functional.cross_entropy(theirs(tx), ty)
+
+    return ours, theirs, ours_loss, torch_loss
+
+
+MODELS = {
+    "mlp": ("MLP 784-512-512-10, B=256", mlp),
+    "lstm": ("LSTM H=256, T=64, B=32", lstm),
+    "transformer": ("Transformer block D=256, 4 heads, T=128, B=16", transformer),
+    "convnet": ("Conv net conv3x3(16)-pool-conv3x3(32)-pool-linear, 1x28x28, B=64", convnet),
+}
+
+
+PAUSE = 0.05  # seconds
+
+
+def bench(name: str, steps: int, warmup: int) -> tuple[float, float]:
+    rng = np.random.default_rng(0)
+    torch.manual_seed(0)
+    ours, theirs, ours_loss, torch_loss = MODELS[name][1](rng)
+    copy_into(ours, theirs)
+    opt = optim.Adam(ours.parameters(), lr=1e-4)
+    topt = torch.optim.Adam(theirs.parameters(), lr=1e-4)
+
+    def step_ours():
+        opt.zero_grad()
+        loss = ours_loss()
+        loss.backward()
+        opt.step()
+
+    def step_torch():
+        topt.zero_grad()
+        loss = torch_loss()
+        loss.backward()
+        topt.step()
+
+    t_ours, t_torch = [], []
+    for i in range(warmup + steps):
+        # A pause between the two libraries lets the other one's worker threads stop
+        # spinning; back-to-back, OpenBLAS and OpenMP threads fight over the 2 cores and
+        # both slow down by up to 15x.
+        time.sleep(PAUSE)
+        t0 = time.perf_counter()
+        step_ours()
+        t1 = time.perf_counter()
+        time.sleep(PAUSE)
+        t2 = time.perf_counter()
+        step_torch()
+        t3 = time.perf_counter()
+        if i >= warmup:
+            t_ours.append(t1 - t0)
+            t_torch.append(t3 - t2)
+    return statistics.median(t_ours) * 1e3, statistics.median(t_torch) * 1e3
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--only", choices=list(MODELS), action="append")
+    args = ap.parse_args()
+    print(
+        f"# {platform.processor() or platform.machine()}, numpy {np.__version__}, torch {torch.__version__}, "
+        f"torch threads {torch.get_num_threads()}"
+    )
+    print(f"{'model':<70} {'ours ms':>9} {'torch ms':>9} {'ratio':>6}")
+    for name in args.only or list(MODELS):
+        ours_ms, torch_ms = bench(name, args.steps, args.warmup)
+        print(f"{MODELS[name][0]:<70} {ours_ms:9.2f} {torch_ms:9.2f} {ours_ms / torch_ms:6.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,439 @@
+"""Types every paper shares, the training loop, and the runner behind ``sutskever30 run``.
+
+A paper module (``sutskever30.papers.pNN_slug``) provides::
+
+    CARD                                  number, title, claim, track, concepts
+    class Config(experiment.Config)       its hyper-parameters, with quick() and full() presets
+    run(config, seed=0) -> Result         trains / simulates for real; no plotting, no printing
+    claims(result) -> list[Claim]         the paper's effect as checkable statements
+    figures(result) -> dict[str, Figure]  built through helpers in ``sutskever30.plots``
+
+and uses :func:`train_loop` for its optimisation loops, which adds a progress bar, a NaN
+guard that names the step, and optional checkpoint/resume that is bit-identical to an
+uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+PRESETS: tuple[str, ...] = ("quick", "full")
+SMOKE_ENV = "SUTSKEVER30_SMOKE"
+
+
+def smoke_mode() -> bool:
+    """True when the environment asks for a seconds-long smoke run (``SUTSKEVER30_SMOKE=1``)."""
+    return os.environ.get(SMOKE_ENV, "") == "1"
+
+
+def make_rng(seed: int) -> np.random.Generator:
+    """The one way experiments turn a seed into randomness (PCG64, bit-reproducible)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+# --------------------------------------------------------------------------------------
+# JSON helpers
+# --------------------------------------------------------------------------------------
+
+
+def to_jsonable(value: Any, *, where: str = "value") -> Any:
+    """Convert numpy scalars/arrays, tuples and Paths to plain JSON types.
+
+    Non-finite floats become the strings ``"nan"``, ``"inf"``, ``"-inf"`` so the output is
+    strict JSON. Anything else that JSON cannot hold raises ``TypeError`` naming ``where``.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        if math.isfinite(x):
+            return x
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            raise TypeError(f"{where}: object arrays are not JSON-able")
+        return to_jsonable(value.tolist(), where=where)
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError(f"{where}: keys must be str, got {k!r}")
+            out[k] = to_jsonable(v, where=f"{where}[{k!r}]")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v, where=f"{where}[{i}]") for i, v in enumerate(value)]
+    raise TypeError(f"{where}: {type(value).__name__} is not JSON-able")
+
+
+# --------------------------------------------------------------------------------------
+# Config / Claim / Result
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Config:
+    """Base class for a paper's hyper-parameters.
+
+    Subclasses are dataclasses whose fields all have defaults, and override :meth:`quick`
+    (seconds; tests, notebooks) and :meth:`full` (minutes; the figures in the docs)::
+
+        @dataclass
+        class Config(experiment.Config):
+            hidden: int = 100
+            steps: int = 10_000
+
+            @classmethod
+            def quick(cls) -> "Config":
+                return cls(steps=2_000)
+    """
+
+    @classmethod
+    def quick(cls) -> Config:
+        """The seconds-long preset. Subclasses override."""
+        return cls()
+
+    @classmethod
+    def full(cls) -> Config:
+        """The minutes-long preset. Subclasses override."""
+        return cls()
+
+    @classmethod
+    def preset(cls, name: str) -> Config:
+        """``Config.preset("quick")`` / ``Config.preset("full")``."""
+        if name not in PRESETS:
+            raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
+        return getattr(cls, name)()
+
+    @property
+    def preset_name(self) -> str:
+        """ "quick" or "full" if this config equals that preset, else "custom"."""
+        for name in PRESETS:
+            if self == type(self).preset(name):
+                return name
+        return "custom"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-able dict (tuples become lists, numpy scalars plain)."""
+        raw = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return to_jsonable(raw, where=f"{type(self).__name__}")
+
+
+@dataclass
+class Claim:
+    """One checkable statement of a paper's effect, with the number(s) behind the verdict."""
+
+    statement: str
+    measured: Any
+    passed: bool
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.statement, str) or not self.statement:
+            raise TypeError("Claim.statement must be a non-empty str")
+        if not isinstance(self.passed, (bool, np.bool_)):
+            raise TypeError(
+                f"Claim.passed must be a bool, got {type(self.passed).__name__} (claim: {self.statement!r})"
+            )
+        self.passed = bool(self.passed)
+        self.measured = to_jsonable(self.measured, where=f"Claim({self.statement!r}).measured")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"statement": self.statement, "measured": self.measured, "passed": self.passed}
+
+
+@dataclass
+class Result:
+    """What ``run(config, seed)`` returns.
+
+    ``metrics`` (JSON-able scalars/lists) and ``histories`` (curves) go into metrics.json;
+    ``arrays`` hold anything figures need (decision grids, attention maps) and stay in memory.
+    """
+
+    paper: int
+    preset: str
+    seed: int
+    config: dict[str, Any]
+    metrics: dict[str, Any] = field(default_factory=dict)
+    histories: dict[str, list[float]] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.config, Config):
+            self.config = self.config.to_dict()
+        self.config = to_jsonable(dict(self.config), where="Result.config")
+        self.metrics = to_jsonable(dict(self.metrics), where="Result.metrics")
+        hist: dict[str, list[float]] = {}
+        for name, curve in self.histories.items():
+            try:
+                hist[name] = [float(v) for v in np.asarray(curve, dtype=np.float64).ravel()]
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"Result.histories[{name!r}] must be a sequence of floats") from exc
+        self.histories = hist
+        for name, arr in self.arrays.items():
+            if not isinstance(arr, np.ndarray):
+                raise TypeError(f"Result.arrays[{name!r}] must be an np.ndarray")
+        self.seconds = float(self.seconds)
+
+
+# --------------------------------------------------------------------------------------
+# Training loop
+# --------------------------------------------------------------------------------------
+
+
+class TrainingDiverged(FloatingPointError):
+    """A loss became NaN or Inf. The message names the step and the value."""
+
+
+_STATE_KEYS = ("model", "optimizer", "scheduler", "rng")
+_STATEFUL = ("model", "optimizer", "scheduler")  # objects with state_dict/load_state_dict
+
+
+def _check_state(state: Mapping[str, Any] | None) -> dict[str, Any]:
+    if state is None:
+        return {}
+    unknown = set(state) - set(_STATE_KEYS)
+    if unknown:
+        raise ValueError(f"state has unknown keys {sorted(unknown)}; allowed: {', '.join(_STATE_KEYS)}")
+    if "rng" in state and not isinstance(state["rng"], np.random.Generator):
+        raise TypeError("state['rng'] must be an np.random.Generator")
+    for key in _STATEFUL:
+        if key in state and not (hasattr(state[key], "state_dict") and hasattr(state[key], "load_state_dict")):
+            raise TypeError(f"state[{key!r}] must have state_dict() and load_state_dict()")
+    return dict(state)
+
+
+def _save_training_state(
+    path: Path, state: dict[str, Any], step: int, n_steps: int, losses: list[float], desc: str
+) -> None:
+    from .nn.checkpoint import rng_state, save_checkpoint
+
+    arrays: dict[str, np.ndarray] = {"losses": np.asarray(losses, dtype=np.float64)}
+    for key in _STATEFUL:
+        if key in state:
+            for name, arr in state[key].state_dict().items():
+                arrays[f"{key}/{name}"] = np.asarray(arr)
+    meta: dict[str, Any] = {"step": step, "n_steps": n_steps, "desc": desc}
+    meta["parts"] = sorted(state)
+    if "rng" in state:
+        meta["rng"] = rng_state(state["rng"])
+    save_checkpoint(path, arrays, meta)
+
+
+def _load_training_state(path: Path, state: dict[str, Any], n_steps: int) -> tuple[int, list[float]]:
+    from .nn.checkpoint import load_checkpoint, set_rng_state
+
+    arrays, meta = load_checkpoint(path)
+    saved_parts = sorted(meta.get("parts", []))
+    if saved_parts != sorted(state):
+        raise ValueError(
+            f"checkpoint {path} holds {saved_parts} but state has {sorted(state)}; "
+            "resume with the same state keys it was saved with"
+        )
+    step = int(meta["step"])
+    if step > n_steps:
+        raise ValueError(f"checkpoint {path} is at step {step}, beyond n_steps={n_steps}")
+    for key in _STATEFUL:
+        if key in state:
+            prefix = f"{key}/"
+            part = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+            state[key].load_state_dict(part)
+    if "rng" in state:
+        set_rng_state(state["rng"], meta["rng"])
+    losses = [float(v) for v in arrays["losses"]]
+    if len(losses) != step:
+        raise ValueError(f"checkpoint {path} is corrupt: {len(losses)} losses for step {step}")
+    return step, losses
+
+
+def _as_float(loss: Any, i: int, desc: str) -> float:
+    if hasattr(loss, "item"):
+        loss = loss.item()
+    try:
+        return float(loss)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{desc}: step({i}) must return a float loss, got {type(loss).__name__}") from exc
+
+
+def train_loop(
+    step: Callable[[int], float],
+    n_steps: int,
+    *,
+    desc: str = "train",
+    state: dict[str, Any] | None = None,
+    checkpoint_path: str | Path | None = None,
+    checkpoint_every: int = 0,
+    resume: bool = False,
+    progress: bool = True,
+) -> list[float]:
+    """Call ``step(i)`` for ``i`` in ``range(n_steps)`` and return the list of losses.
+
+    * A NaN or Inf loss raises :class:`TrainingDiverged` naming the step and the value.
+    * ``state={"model": m, "optimizer": opt, "rng": rng}`` names what a checkpoint holds
+      (add ``"scheduler": sched`` when an lr schedule is used).
+      With ``checkpoint_path`` it is saved every ``checkpoint_every`` steps (if > 0) and at
+      the end; ``resume=True`` continues from the checkpoint if the file exists (otherwise it
+      starts at step 0). Everything ``step`` depends on must be in ``state`` (or be a pure
+      function of ``i``) for a resumed run to equal an uninterrupted one bit for bit.
+    """
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
+        raise ValueError(f"n_steps must be an int >= 0, got {n_steps!r}")
+    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, (int, np.integer)):
+        raise ValueError(f"checkpoint_every must be an int >= 0, got {checkpoint_every!r}")
+    if checkpoint_every < 0:
+        raise ValueError(f"checkpoint_every must be an int >= 0, got {checkpoint_every!r}")
+    parts = _check_state(state)
+    path = Path(checkpoint_path) if checkpoint_path is not None else None
+    if path is None and (resume or checkpoint_every):
+        raise ValueError("resume and checkpoint_every need a checkpoint_path")
+    if path is not None and not parts:
+        raise ValueError("checkpoint_path needs state={'model': ..., 'optimizer': ..., 'rng': ...}")
+
+    start, losses = 0, []
+    if resume and path is not None and path.exists():
+        start, losses = _load_training_state(path, parts, int(n_steps))
+
+    every_postfix = max(1, int(n_steps) // 100)
+    bar = tqdm(
+        range(start, int(n_steps)),
+        desc=desc,
+        total=int(n_steps),
+        initial=start,
+        leave=False,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    try:
+        for i in bar:
+            loss = _as_float(step(i), i, desc)
+            if not math.isfinite(loss):
+                raise TrainingDiverged(
+                    f"{desc}: loss is {loss} at step {i} (of {n_steps}); lower the learning rate or check the inputs"
+                )
+            losses.append(loss)
+            if progress and (i % every_postfix == 0 or i == n_steps - 1):
+                bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+            if path is not None and checkpoint_every and (i + 1) % checkpoint_every == 0:
+                _save_training_state(path, parts, i + 1, int(n_steps), losses, desc)
+    finally:
+        bar.close()
+    if path is not None and (not checkpoint_every or n_steps % checkpoint_every != 0):
+        _save_training_state(path, parts, int(n_steps), int(n_steps), losses, desc)
+    return losses
+
+
+# --------------------------------------------------------------------------------------
+# The runner: module -> Result -> claims -> files
+# --------------------------------------------------------------------------------------
+
+
+def card_field(module: ModuleType, name: str) -> Any:
+    """Read ``name`` from a paper's CARD, whether it is a dict or a dataclass."""
+    card = module.CARD
+    return card[name] if isinstance(card, Mapping) else getattr(card, name)
+
+
+def execute(module: ModuleType, preset: str = "quick", seed: int = 0) -> tuple[Result, list[Claim]]:
+    """Build the preset config, run the paper, check its claims.
+
+    The wall time of ``run`` goes into ``result.seconds`` unless the paper set it. The result
+    is labelled with the requested preset (a paper may shrink its config in smoke mode).
+    """
+    config = module.Config.preset(preset)
+    t0 = time.perf_counter()
+    result = module.run(config, seed=seed)
+    elapsed = time.perf_counter() - t0
+    if not isinstance(result, Result):
+        raise TypeError(f"{module.__name__}.run must return a Result, got {type(result).__name__}")
+    if int(result.seed) != int(seed):
+        raise ValueError(f"{module.__name__}.run was given seed {seed} but reports {result.seed}")
+    result.preset = preset
+    if not result.seconds:
+        result.seconds = elapsed
+    found = module.claims(result)
+    if not isinstance(found, Sequence) or not all(isinstance(c, Claim) for c in found):
+        raise TypeError(f"{module.__name__}.claims must return a list of Claim")
+    if not found:
+        raise ValueError(f"{module.__name__}.claims returned no claims")
+    return result, list(found)
+
+
+def metrics_document(number: int, title: str, result: Result, claims: Sequence[Claim]) -> dict[str, Any]:
+    """The content of metrics.json (key order fixed, so same seed -> same file but seconds)."""
+    return {
+        "paper": int(number),
+        "title": title,
+        "preset": result.preset,
+        "seed": int(result.seed),
+        "seconds": round(float(result.seconds), 3),
+        "claims": [c.to_dict() for c in claims],
+        "metrics": result.metrics,
+    }
+
+
+def dump_json(obj: Any, path: str | Path) -> None:
+    """Write strict JSON (no NaN), atomically."""
+    text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    write_text_atomic(path, text)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def format_measured(value: Any) -> str:
+    """A short human string for a claim's measured value (floats to 4 significant digits)."""
+    return _fmt(value)
+
+
+def claims_table(claims: Sequence[Claim], *, markdown: bool = False) -> str:
+    """The claims as a table: statement, measured, PASS/FAIL."""
+    rows = [(c.statement, format_measured(c.measured), "PASS" if c.passed else "FAIL") for c in claims]
+    if markdown:
+        esc = lambda s: s.replace("|", "\\|")
+        lines = ["| claim | measured | result |", "|---|---|---|"]
+        lines += [f"| {esc(s)} | {esc(m)} | {r} |" for s, m, r in rows]
+        return "\n".join(lines)
+    w0 = max([len("claim")] + [len(r[0]) for r in rows])
+    w1 = max([len("measured")] + [len(r[1]) for r in rows])
+    lines = [f"{'claim':<{w0}}  {'measured':<{w1}}  result", f"{'-' * w0}  {'-' * w1}  ------"]
+    lines += [f"{s:<{w0}}  {m:<{w1}}  {r}" for s, m, r in rows]
+    return "\n".join(lines)
