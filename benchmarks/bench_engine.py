@@ -13,16 +13,25 @@ Prints one line per model: ours ms, torch ms, ratio (ours / torch; < 1 means fas
 
 from __future__ import annotations
 
-import argparse
-import platform
-import statistics
-import time
+import os
 
-import numpy as np
-import torch
+# Both libraries keep their worker threads spinning after a call (OpenBLAS for about
+# 2^28 cycles, OpenMP for its spin count). Interleaved on 2 cores, the idle pool of one
+# then steals the cores from the other and slows it by 2x or more. Make idle workers
+# sleep at once; measured alone, neither library's step time changes with these.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from sutskever30 import nn
-from sutskever30.nn import optim
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from sutskever30 import nn  # noqa: E402
+from sutskever30.nn import optim  # noqa: E402
 
 
 def copy_into(ours: nn.Module, theirs: torch.nn.Module) -> None:
@@ -140,7 +149,7 @@ MODELS = {
 }
 
 
-PAUSE = 0.05  # seconds
+PAUSE = 0.02  # seconds
 
 
 def bench(name: str, steps: int, warmup: int) -> tuple[float, float]:
@@ -165,9 +174,7 @@ def bench(name: str, steps: int, warmup: int) -> tuple[float, float]:
 
     t_ours, t_torch = [], []
     for i in range(warmup + steps):
-        # A pause between the two libraries lets the other one's worker threads stop
-        # spinning; back-to-back, OpenBLAS and OpenMP threads fight over the 2 cores and
-        # both slow down by up to 15x.
+        # A short pause, so neither step starts while the other's workers wind down.
         time.sleep(PAUSE)
         t0 = time.perf_counter()
         step_ours()

@@ -169,3 +169,21 @@ def test_embedding_and_dropout_eval():
     d = nn.Dropout(0.5, rng=R).eval()
     x = nn.Tensor(X(3, 3))
     np.testing.assert_array_equal(d(x).data, x.data)
+
+
+def test_lstm_with_initial_state_and_dropout_off_in_eval():
+    h0, c0 = X(4, 3, 5, seed=2), X(4, 3, 5, seed=3)  # (layers·directions, B, H)
+    kw = dict(num_layers=2, bidirectional=True, dropout=0.3)
+    ours, theirs = nn.LSTM(4, 5, rng=R, **kw).eval(), torch.nn.LSTM(4, 5, **kw).eval()
+
+    def flat(out):
+        o, (h, c) = out
+        return o, h, c
+
+    compare(
+        ours,
+        theirs,
+        X(6, 3, 4),
+        call=lambda m, v: flat(m(v, (nn.Tensor(h0), nn.Tensor(c0)))),
+        tcall=lambda m, v: flat(m(v, (torch.tensor(h0), torch.tensor(c0)))),
+    )

@@ -566,6 +566,23 @@ def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None) -> Tensor:
     return apply(F.gru_cell_forward, F.gru_cell_backward, x, h, w_ih, w_hh, b_ih, b_hh)
 
 
+def rnn(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False, nonlinearity: str = "tanh"):
+    """An Elman RNN over x (T, B, I); returns (out (T, B, H), h_T). One node for all T."""
+    return apply(
+        F.rnn_forward, F.rnn_backward, x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse, nonlinearity=nonlinearity
+    )
+
+
+def lstm(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False):
+    """An LSTM over x (T, B, I); returns (out (T, B, H), h_T, c_T). One node for all T."""
+    return apply(F.lstm_forward, F.lstm_backward, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+
+
+def gru(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False):
+    """A GRU over x (T, B, I); returns (out (T, B, H), h_T). One node for all T."""
+    return apply(F.gru_forward, F.gru_backward, x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+
+
 # ---- shape ops ----------------------------------------------------------------------
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return apply(F.concat_forward, F.concat_backward, *tensors, axis=dim)

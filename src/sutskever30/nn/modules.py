@@ -466,7 +466,9 @@ class GRUCell(_CellBase):
 class _RNNBase(Module):
     """Multi-layer, optionally bidirectional recurrence over (T, B, I) (or (B, T, I) with
     ``batch_first``). Parameters are named as PyTorch's (``weight_ih_l0``,
-    ``weight_hh_l0_reverse``, ...), so weights copy across one-to-one."""
+    ``weight_hh_l0_reverse``, ...), so weights copy across one-to-one. Each layer and
+    direction is one sequence pair (``functional.lstm_forward`` etc.): the loop over time
+    runs inside it, with the input projections of all steps done in one product."""
 
     _gates = 1
 
@@ -504,10 +506,8 @@ class _RNNBase(Module):
     def _weights(self, layer: int, sfx: str):
         return [getattr(self, f"{n}_l{layer}{sfx}") for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
 
-    def _step(self, x, state, w):
-        raise NotImplementedError
-
-    def _init_state(self, B: int, dtype):
+    def _run(self, x: Tensor, state: tuple, w: list, reverse: bool) -> tuple:
+        """One layer, one direction: returns (out (T, B, H), *final_state)."""
         raise NotImplementedError
 
     def forward(self, x: Tensor, hx=None):
@@ -518,66 +518,56 @@ class _RNNBase(Module):
             x = x.transpose(0, 1)  # (T, B, I)
         T, B, _ = x.shape
         D = 2 if self.bidirectional else 1
-        states = self._split_hx(hx, B, x.dtype, D)
-        xs = list(A.split(x, 1, dim=0))  # T × (1, B, I)
-        xs = [s.reshape(B, -1) for s in xs]  # T × (B, I)
+        states = self._initial_states(hx, B, x.dtype, self.num_layers * D)  # L·D × (h,) or (h, c)
         finals = []
         for layer in range(self.num_layers):
-            outs_dir = []
+            outs = []
             for d, sfx in enumerate(["", "_reverse"][:D]):
-                w = self._weights(layer, sfx)
-                state = states[layer * D + d]
-                seq = range(T - 1, -1, -1) if d == 1 else range(T)
-                outs = [None] * T
-                for t in seq:
-                    state = self._step(xs[t], state, w)
-                    outs[t] = state[0] if isinstance(state, tuple) else state  # (B, H)
-                outs_dir.append(outs)
-                finals.append(state)
-            xs = outs_dir[0] if D == 1 else [A.cat([f, b], dim=1) for f, b in zip(*outs_dir)]  # T × (B, D·H)
+                out, *final = self._run(x, states[layer * D + d], self._weights(layer, sfx), reverse=d == 1)
+                outs.append(out)  # (T, B, H)
+                finals.append(final)
+            x = outs[0] if D == 1 else A.cat(outs, dim=2)  # (T, B, D·H)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                xs = [A.dropout(s, self.dropout, training=True, rng=self.rng) for s in xs]
-        out = A.stack(xs, dim=0)  # (T, B, D·H)
+                x = A.dropout(x, self.dropout, training=True, rng=self.rng)  # (T, B, D·H)
         if self.batch_first:
-            out = out.transpose(0, 1)  # (B, T, D·H)
-        return out, self._join_finals(finals)
+            x = x.transpose(0, 1)  # (B, T, D·H)
+        h_n = A.stack([f[0] for f in finals], dim=0)  # (L·D, B, H)
+        if len(finals[0]) == 1:
+            return x, h_n
+        return x, (h_n, A.stack([f[1] for f in finals], dim=0))  # c_n (L·D, B, H)
 
-    def _split_hx(self, hx, B, dtype, D):
-        n = self.num_layers * D
+    def _initial_states(self, hx, B: int, dtype, n: int) -> list[tuple]:
+        n_state = 2 if self._gates == 4 else 1
         if hx is None:
-            return [self._init_state(B, dtype) for _ in range(n)]
-        return self._unstack_hx(hx, n)
-
-    def _unstack_hx(self, hx, n):
-        raise NotImplementedError
-
-    def _join_finals(self, finals):
-        raise NotImplementedError
+            return [tuple(Tensor(np.zeros((B, self.hidden_size), dtype)) for _ in range(n_state))] * n
+        hx = hx if isinstance(hx, tuple) else (hx,)
+        for s in hx:
+            if s.shape != (n, B, self.hidden_size):
+                raise ValueError(
+                    f"{type(self).__name__}: initial state has shape {s.shape}; "
+                    f"expected (num_layers·directions, B, H) = ({n}, {B}, {self.hidden_size})"
+                )
+        return [tuple(s[i] for s in hx) for i in range(n)]
 
 
 class RNN(_RNNBase):
-    """Elman RNN (tanh) over a sequence; returns (output, h_n)."""
+    """Elman RNN over a sequence (tanh or relu); returns (output, h_n)."""
 
-    def _step(self, x, h, w):
-        return A.rnn_cell(x, h, *w)
+    def __init__(self, *args, nonlinearity: str = "tanh", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nonlinearity = nonlinearity
 
-    def _init_state(self, B, dtype):
-        return Tensor(np.zeros((B, self.hidden_size), dtype))
-
-    def _unstack_hx(self, hx, n):
-        return [hx[i] for i in range(n)]
-
-    def _join_finals(self, finals):
-        return A.stack(finals, dim=0)  # (L·D, B, H)
+    def _run(self, x, state, w, reverse):
+        return A.rnn(x, state[0], *w, reverse=reverse, nonlinearity=self.nonlinearity)
 
 
-class GRU(RNN):
+class GRU(_RNNBase):
     """GRU over a sequence; returns (output, h_n)."""
 
     _gates = 3
 
-    def _step(self, x, h, w):
-        return A.gru_cell(x, h, *w)
+    def _run(self, x, state, w, reverse):
+        return A.gru(x, state[0], *w, reverse=reverse)
 
 
 class LSTM(_RNNBase):
@@ -585,19 +575,8 @@ class LSTM(_RNNBase):
 
     _gates = 4
 
-    def _step(self, x, hc, w):
-        return A.lstm_cell(x, hc[0], hc[1], *w)
-
-    def _init_state(self, B, dtype):
-        z = np.zeros((B, self.hidden_size), dtype)
-        return Tensor(z), Tensor(z.copy())
-
-    def _unstack_hx(self, hx, n):
-        h, c = hx
-        return [(h[i], c[i]) for i in range(n)]
-
-    def _join_finals(self, finals):
-        return A.stack([h for h, _ in finals], dim=0), A.stack([c for _, c in finals], dim=0)  # (L·D, B, H) each
+    def _run(self, x, state, w, reverse):
+        return A.lstm(x, state[0], state[1], *w, reverse=reverse)
 
 
 # ---- attention -----------------------------------------------------------------------

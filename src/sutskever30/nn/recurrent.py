@@ -1,7 +1,8 @@
 """Recurrent cell pairs (see functional.py for the pair contract).
 
-One time step of a vanilla RNN, an LSTM and a GRU, with PyTorch's weight layouts and
-gate order, so the weights of ``torch.nn.RNNCell`` / ``LSTMCell`` / ``GRUCell`` can be
+One time step of a vanilla RNN, an LSTM and a GRU (``*_cell``), and the same cells run
+over a whole sequence (``rnn``/``lstm``/``gru``, backprop through time inside the pair),
+with PyTorch's weight layouts and gate order, so the weights of ``torch.nn.RNNCell`` / ``LSTMCell`` / ``GRUCell`` can be
 copied in unchanged. Shapes: B batch, I input features, H hidden units.
 
 * ``rnn_cell``:  h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)   (or relu)
@@ -31,6 +32,12 @@ __all__ = [
     "lstm_cell_backward",
     "gru_cell_forward",
     "gru_cell_backward",
+    "rnn_forward",
+    "rnn_backward",
+    "lstm_forward",
+    "lstm_backward",
+    "gru_forward",
+    "gru_backward",
 ]
 
 _GATES = {"lstm_cell": "i, f, g, o", "gru_cell": "r, z, n"}
@@ -207,8 +214,16 @@ def lstm_cell_forward(
     Returns ``((h', c'), cache)``.
     Backward: ``lstm_cell_backward((dh', dc'), cache) -> (dx, dh, dc, dW_ih, dW_hh, db_ih, db_hh)``.
     """
-    H = _check_cell("lstm_cell", 4, x, h, c, W_ih, W_hh, b_ih, b_hh)
+    _check_cell("lstm_cell", 4, x, h, c, W_ih, W_hh, b_ih, b_hh)
     acts = _preactivation(x, h, W_ih, W_hh, b_ih, b_hh)  # (B, 4H) a, activated in place below
+    h_new, c_new, tanh_c = _lstm_gates(acts, c)  # (B, H) each
+    cache = (x, h, c, W_ih, W_hh, acts, tanh_c, b_ih is not None, b_hh is not None)
+    return (h_new, c_new), cache
+
+
+def _lstm_gates(acts: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pre-activations a (B, 4H) -> activated gates in place; return h', c', tanh(c')."""
+    H = c.shape[1]
     _sigmoid_(acts[:, : 2 * H])  # (B, 2H) i, f
     np.tanh(acts[:, 2 * H : 3 * H], out=acts[:, 2 * H : 3 * H])  # (B, H) g
     _sigmoid_(acts[:, 3 * H :])  # (B, H) o
@@ -217,8 +232,7 @@ def lstm_cell_forward(
     c_new += i * g  # (B, H) c' = f ⊙ c + i ⊙ g
     tanh_c = np.tanh(c_new)  # (B, H)
     h_new = o * tanh_c  # (B, H)
-    cache = (x, h, c, W_ih, W_hh, acts, tanh_c, b_ih is not None, b_hh is not None)
-    return (h_new, c_new), cache
+    return h_new, c_new, tanh_c
 
 
 def lstm_cell_backward(douts: tuple, cache: tuple) -> tuple:
@@ -229,7 +243,15 @@ def lstm_cell_backward(douts: tuple, cache: tuple) -> tuple:
     """
     x, h, c, W_ih, W_hh, acts, tanh_c, has_b_ih, has_b_hh = cache
     dh_new, dc_new = douts
-    dh_new = _zeros_if_none(dh_new, tanh_c)  # (B, H)
+    da = np.empty_like(acts)  # (B, 4H)
+    dc_prev = _lstm_gates_backward(_zeros_if_none(dh_new, tanh_c), dc_new, acts, c, tanh_c, da)
+    dx, dh, dW_ih, dW_hh, db_ih, db_hh = _linear_grads(da, x, h, W_ih, W_hh, has_b_ih, has_b_hh)
+    return dx, dh, dc_prev, dW_ih, dW_hh, db_ih, db_hh
+
+
+def _lstm_gates_backward(dh_new, dc_new, acts, c, tanh_c, da) -> np.ndarray:
+    """Gradients (dh', dc') -> pre-activation gradient written into ``da`` (B, 4H);
+    returns dc for the previous cell state."""
     H = tanh_c.shape[1]
     i, f, g, o = acts[:, :H], acts[:, H : 2 * H], acts[:, 2 * H : 3 * H], acts[:, 3 * H :]  # (B, H)
 
@@ -241,8 +263,7 @@ def lstm_cell_backward(douts: tuple, cache: tuple) -> tuple:
     if dc_new is not None:
         dc += dc_new  # (B, H)
 
-    # gradient of the post-activation gates, written straight into one (B, 4H) buffer
-    da = np.empty_like(acts)  # (B, 4H)
+    # gradient of the post-activation gates, written straight into the (B, 4H) buffer
     da_i, da_f, da_g, da_o = da[:, :H], da[:, H : 2 * H], da[:, 2 * H : 3 * H], da[:, 3 * H :]
     np.multiply(dc, g, out=da_i)  # (B, H) ∂c'/∂i = g
     np.multiply(dc, c, out=da_f)  # (B, H) ∂c'/∂f = c
@@ -254,10 +275,7 @@ def lstm_cell_backward(douts: tuple, cache: tuple) -> tuple:
         s = acts[:, lo:hi]  # (B, ·) i, f  or  o
         da[:, lo:hi] *= s * (1 - s)  # (B, ·)
     da_g *= 1 - g * g  # (B, H)
-
-    dc_prev = dc * f  # (B, H) the constant error carousel: with f = 1, dc = dc'
-    dx, dh, dW_ih, dW_hh, db_ih, db_hh = _linear_grads(da, x, h, W_ih, W_hh, has_b_ih, has_b_hh)
-    return dx, dh, dc_prev, dW_ih, dW_hh, db_ih, db_hh
+    return dc * f  # (B, H) the constant error carousel: with f = 1, dc = dc'
 
 
 # --------------------------------------------------------------------------------------
@@ -287,13 +305,22 @@ def gru_cell_forward(
     form; the paper's applies r to h before W_hn). Returns ``(h', cache)``.
     Backward: ``gru_cell_backward(dh', cache) -> (dx, dh, dW_ih, dW_hh, db_ih, db_hh)``.
     """
-    H = _check_cell("gru_cell", 3, x, h, None, W_ih, W_hh, b_ih, b_hh)
+    _check_cell("gru_cell", 3, x, h, None, W_ih, W_hh, b_ih, b_hh)
     gi = x @ W_ih.T  # (B, 3H) becomes [r z n] in place
     if b_ih is not None:
         gi += b_ih  # (B, 3H)
     gh = h @ W_hh.T  # (B, 3H)
     if b_hh is not None:
         gh += b_hh  # (B, 3H)
+    h_new, hn = _gru_gates(gi, gh, h)  # (B, H) each
+    cache = (x, h, W_ih, W_hh, gi, hn, b_ih is not None, b_hh is not None)
+    return h_new, cache
+
+
+def _gru_gates(gi: np.ndarray, gh: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x-side gi (B, 3H) and h-side gh (B, 3H) pre-activations -> h'; gi becomes [r z n]
+    in place; also returns hn = W_hn h + b_hn (B, H), which the backward needs."""
+    H = h.shape[1]
     rz = gi[:, : 2 * H]  # (B, 2H)
     rz += gh[:, : 2 * H]  # (B, 2H)
     _sigmoid_(rz)  # (B, 2H)
@@ -305,20 +332,26 @@ def gru_cell_forward(
     h_new = h - n  # (B, H)
     h_new *= z  # (B, H)
     h_new += n  # (B, H) h' = n + z ⊙ (h − n)
-    cache = (x, h, W_ih, W_hh, gi, hn, b_ih is not None, b_hh is not None)
-    return h_new, cache
+    return h_new, hn
 
 
 def gru_cell_backward(dh_new: np.ndarray, cache: tuple) -> tuple:
     """dh' (B, H) -> (dx (B, I), dh (B, H), dW_ih (3H, I), dW_hh (3H, H), db_ih (3H,) | None,
     db_hh (3H,) | None)."""
     x, h, W_ih, W_hh, gi, hn, has_b_ih, has_b_hh = cache
+    dgi, dgh = np.empty_like(gi), np.empty_like(gi)  # (B, 3H) x-side and h-side pre-activation grads
+    dh_direct = _gru_gates_backward(dh_new, gi, hn, h, dgi, dgh)  # (B, H)
+    dx, dh, dW_ih, dW_hh, db_ih, db_hh = _linear_grads(dgi, x, h, W_ih, W_hh, has_b_ih, has_b_hh, da_h=dgh)
+    dh += dh_direct  # (B, H)
+    return dx, dh, dW_ih, dW_hh, db_ih, db_hh
+
+
+def _gru_gates_backward(dh_new, gi, hn, h, dgi, dgh) -> np.ndarray:
+    """dh' -> the x-side (dgi) and h-side (dgh) pre-activation gradients, written in place;
+    returns the gradient of the direct path h' = … + z ⊙ h."""
     H = hn.shape[1]
     r, z, n = gi[:, :H], gi[:, H : 2 * H], gi[:, 2 * H :]  # (B, H)
-    dgi = np.empty_like(gi)  # (B, 3H) gradient of the x-side pre-activations
-    dgh = np.empty_like(gi)  # (B, 3H) gradient of the h-side pre-activations
     dr, dz, dn = dgi[:, :H], dgi[:, H : 2 * H], dgi[:, 2 * H :]  # (B, H)
-
     np.subtract(1, z, out=dn)  # (B, H)
     dn *= dh_new  # (B, H) ∂h'/∂n = 1 − z
     dn *= 1 - n * n  # (B, H) through tanh: gradient of W_in x + b_in + r ⊙ hn
@@ -329,7 +362,137 @@ def gru_cell_backward(dh_new: np.ndarray, cache: tuple) -> tuple:
     dr *= r * (1 - r)  # (B, H) through σ
     dgh[:, : 2 * H] = dgi[:, : 2 * H]  # (B, 2H) r and z see x and h alike
     np.multiply(dn, r, out=dgh[:, 2 * H :])  # (B, H) hn enters as r ⊙ hn
+    return dh_new * z  # (B, H)
 
-    dx, dh, dW_ih, dW_hh, db_ih, db_hh = _linear_grads(dgi, x, h, W_ih, W_hh, has_b_ih, has_b_hh, da_h=dgh)
-    dh += dh_new * z  # (B, H) the direct path h' = … + z ⊙ h
-    return dx, dh, dW_ih, dW_hh, db_ih, db_hh
+
+# --------------------------------------------------------------------------------------
+# whole sequences: the cells above, looped over time inside one pair
+# --------------------------------------------------------------------------------------
+#
+# The x side of every step does not depend on the recurrence, so it is one matrix product
+# for all T steps, before the loop (forward) and after it (backward: dx, dW_ih, and dW_hh
+# from the stacked previous states). Only h W_hhᵀ and the gates run step by step. This is
+# what cuDNN does, and it is the same arithmetic as the cells, checked against them.
+
+
+def _seq_check(op, n_gates, x, state0, W_ih, W_hh, b_ih, b_hh):
+    x = check_array("x", x, ndim=3, shape_doc="(T, B, I)")
+    if x.shape[0] == 0:
+        raise ValueError(f"{op}: x has shape {x.shape}; expected (T, B, I) with T >= 1")
+    h0, c0 = state0 if len(state0) == 2 else (state0[0], None)
+    return _check_cell(op.replace("_forward", "_cell"), n_gates, x[0], h0, c0, W_ih, W_hh, b_ih, b_hh)
+
+
+def _seq_forward(kind, x, state0, W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity="tanh"):
+    """Shared driver: returns (outputs, cache). ``state0`` is (h0,) or (h0, c0)."""
+    n_gates = {"rnn": 1, "lstm": 4, "gru": 3}[kind]
+    H = _seq_check(f"{kind}_forward", n_gates, x, state0, W_ih, W_hh, b_ih, b_hh)
+    T, B, I = x.shape
+    x2 = x.reshape(T * B, I)  # (T·B, I)
+    XW = (x2 @ W_ih.T).reshape(T, B, n_gates * H)  # (T, B, GH) every step's x side at once
+    if b_ih is not None:
+        XW += b_ih
+    if b_hh is not None and kind != "gru":  # the GRU's b_hn sits inside r ⊙ (·)
+        XW += b_hh
+    out = np.empty((T, B, H), dtype=x.dtype)  # (T, B, H)
+    H_prev = np.empty((T, B, H), dtype=x.dtype)  # (T, B, H) the state each step started from
+    saved = [None] * T
+    state = state0
+    for t in range(T - 1, -1, -1) if reverse else range(T):
+        h = state[0]  # (B, H)
+        H_prev[t] = h
+        a = XW[t]  # (B, GH) a view; the step activates it in place
+        if kind == "lstm":
+            a += h @ W_hh.T  # (B, 4H)
+            h, c, tanh_c = _lstm_gates(a, state[1])  # (B, H) each
+            saved[t] = (a, state[1], tanh_c)
+            state = (h, c)
+        elif kind == "gru":
+            gh = h @ W_hh.T  # (B, 3H)
+            if b_hh is not None:
+                gh += b_hh
+            h, hn = _gru_gates(a, gh, h)  # (B, H) each
+            saved[t] = (a, hn)
+            state = (h,)
+        else:
+            a += h @ W_hh.T  # (B, H)
+            h = np.tanh(a, out=a) if nonlinearity == "tanh" else np.maximum(a, 0, out=a)  # (B, H)
+            saved[t] = (a,)
+            state = (h,)
+        out[t] = h
+    cache = (kind, x2, x.shape, W_ih, W_hh, H_prev, saved, reverse, nonlinearity, b_ih is not None, b_hh is not None)
+    return (out, *state), cache
+
+
+def _seq_backward(douts, cache):
+    kind, x2, x_shape, W_ih, W_hh, H_prev, saved, reverse, nonlinearity, has_b_ih, has_b_hh = cache
+    T, B, I = x_shape
+    H = H_prev.shape[2]
+    dout, *dstate = douts
+    GH = W_hh.shape[0]
+    dXW = np.empty((T, B, GH), dtype=H_prev.dtype)  # (T, B, GH) x-side pre-activation grads
+    dHW = np.empty_like(dXW) if kind == "gru" else dXW  # (T, B, GH) h side (differs only for the GRU)
+    dh = np.zeros((B, H), H_prev.dtype) if dstate[0] is None else dstate[0].copy()  # (B, H)
+    dc = None if kind != "lstm" else dstate[1]  # (B, H) or None
+    for t in range(T) if reverse else range(T - 1, -1, -1):
+        if dout is not None:
+            dh += dout[t]  # (B, H) from the output at t and from step t + 1
+        if kind == "lstm":
+            a, c_prev, tanh_c = saved[t]
+            dc = _lstm_gates_backward(dh, dc, a, c_prev, tanh_c, dXW[t])  # (B, H)
+            dh = dXW[t] @ W_hh  # (B, H)
+        elif kind == "gru":
+            a, hn = saved[t]
+            direct = _gru_gates_backward(dh, a, hn, H_prev[t], dXW[t], dHW[t])  # (B, H)
+            dh = dHW[t] @ W_hh  # (B, H)
+            dh += direct
+        else:
+            (h_t,) = saved[t]
+            if nonlinearity == "tanh":
+                np.multiply(dh, 1 - h_t * h_t, out=dXW[t])  # (B, H)
+            else:
+                np.multiply(dh, h_t > 0, out=dXW[t])  # (B, H)
+            dh = dXW[t] @ W_hh  # (B, H)
+    dX2, dH2 = dXW.reshape(T * B, GH), dHW.reshape(T * B, GH)  # (T·B, GH)
+    dx = (dX2 @ W_ih).reshape(T, B, I)  # (T, B, I)
+    dW_ih = dX2.T @ x2  # (GH, I)
+    dW_hh = dH2.T @ H_prev.reshape(T * B, H)  # (GH, H)
+    db_ih = dX2.sum(axis=0) if has_b_ih else None  # (GH,)
+    db_hh = dH2.sum(axis=0) if has_b_hh else None  # (GH,)
+    dstate0 = (dh, dc) if kind == "lstm" else (dh,)
+    return (dx, *dstate0, dW_ih, dW_hh, db_ih, db_hh)
+
+
+def rnn_forward(x, h0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False, nonlinearity="tanh"):
+    """``rnn_cell`` over a sequence. x (T, B, I), h0 (B, H) -> ((out (T, B, H), h_T), cache);
+    ``reverse`` runs t = T−1 … 0 (the backward direction of a bidirectional RNN).
+    Backward: ``rnn_backward((dout, dh_T), cache) -> (dx, dh0, dW_ih, dW_hh, db_ih, db_hh)``."""
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"rnn_forward: nonlinearity must be 'tanh' or 'relu', not {nonlinearity!r}")
+    return _seq_forward("rnn", x, (h0,), W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity)
+
+
+def rnn_backward(douts, cache):
+    return _seq_backward(douts, cache)
+
+
+def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False):
+    """``lstm_cell`` over a sequence (gates i, f, g, o). x (T, B, I), h0 and c0 (B, H) ->
+    ((out (T, B, H), h_T, c_T), cache).
+    Backward: ``lstm_backward((dout, dh_T, dc_T), cache) -> (dx, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh)``."""
+    return _seq_forward("lstm", x, (h0, c0), W_ih, W_hh, b_ih, b_hh, reverse)
+
+
+def lstm_backward(douts, cache):
+    return _seq_backward(douts, cache)
+
+
+def gru_forward(x, h0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False):
+    """``gru_cell`` over a sequence (gates r, z, n). x (T, B, I), h0 (B, H) ->
+    ((out (T, B, H), h_T), cache).
+    Backward: ``gru_backward((dout, dh_T), cache) -> (dx, dh0, dW_ih, dW_hh, db_ih, db_hh)``."""
+    return _seq_forward("gru", x, (h0,), W_ih, W_hh, b_ih, b_hh, reverse)
+
+
+def gru_backward(douts, cache):
+    return _seq_backward(douts, cache)
