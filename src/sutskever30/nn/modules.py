@@ -331,8 +331,39 @@ class BatchNorm2d(_BatchNorm):
     _ndims = (4,)
 
 
-class Conv1d(Module):
-    """x (N, C, L) * w (F, C, K); init U(−1/√(C·K), ·) as PyTorch."""
+class _ConvNd(Module):
+    """Shared by Conv1d/Conv2d: weight (F, C, *kernel), init U(−1/√fan_in, ·) as PyTorch,
+    fan_in = C · prod(kernel)."""
+
+    _op = None  # the tape op, set by subclasses
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel: tuple[int, ...],
+        stride,
+        padding,
+        dilation,
+        bias: bool,
+        rng,
+        dtype,
+    ):
+        super().__init__()
+        rng = _need_rng(rng, type(self).__name__)
+        self.stride, self.padding, self.dilation = stride, padding, dilation
+        bound = 1 / math.sqrt(in_channels * math.prod(kernel))
+        self.weight = _uniform(rng, bound, (out_channels, in_channels, *kernel), dtype)
+        self.bias = _uniform(rng, bound, (out_channels,), dtype) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self._op(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+
+class Conv1d(_ConvNd):
+    """x (N, C, L) * w (F, C, K)."""
+
+    _op = staticmethod(A.conv1d)
 
     def __init__(
         self,
@@ -347,19 +378,13 @@ class Conv1d(Module):
         rng=None,
         dtype=np.float32,
     ):
-        super().__init__()
-        rng = _need_rng(rng, "Conv1d")
-        self.stride, self.padding, self.dilation = stride, padding, dilation
-        bound = 1 / math.sqrt(in_channels * kernel_size)
-        self.weight = _uniform(rng, bound, (out_channels, in_channels, kernel_size), dtype)
-        self.bias = _uniform(rng, bound, (out_channels,), dtype) if bias else None
-
-    def forward(self, x: Tensor) -> Tensor:
-        return A.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+        super().__init__(in_channels, out_channels, (kernel_size,), stride, padding, dilation, bias, rng, dtype)
 
 
-class Conv2d(Module):
-    """x (N, C, H, W) * w (F, C, kh, kw); init U(−1/√(C·kh·kw), ·) as PyTorch."""
+class Conv2d(_ConvNd):
+    """x (N, C, H, W) * w (F, C, kh, kw)."""
+
+    _op = staticmethod(A.conv2d)
 
     def __init__(
         self,
@@ -374,34 +399,30 @@ class Conv2d(Module):
         rng=None,
         dtype=np.float32,
     ):
-        super().__init__()
-        rng = _need_rng(rng, "Conv2d")
-        kh, kw = _pair(kernel_size)
-        self.stride, self.padding, self.dilation = stride, padding, dilation
-        bound = 1 / math.sqrt(in_channels * kh * kw)
-        self.weight = _uniform(rng, bound, (out_channels, in_channels, kh, kw), dtype)
-        self.bias = _uniform(rng, bound, (out_channels,), dtype) if bias else None
-
-    def forward(self, x: Tensor) -> Tensor:
-        return A.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+        super().__init__(in_channels, out_channels, _pair(kernel_size), stride, padding, dilation, bias, rng, dtype)
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
+    _op = None
+
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def forward(self, x: Tensor) -> Tensor:
-        return A.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return self._op(x, self.kernel_size, self.stride, self.padding)
 
 
-class AvgPool2d(Module):
-    def __init__(self, kernel_size, stride=None, padding=0):
-        super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+class MaxPool2d(_Pool2d):
+    """Max over (possibly overlapping) windows; the gradient goes to the argmax."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return A.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+    _op = staticmethod(A.max_pool2d)
+
+
+class AvgPool2d(_Pool2d):
+    """Mean over windows (zero padding counted, PyTorch's default)."""
+
+    _op = staticmethod(A.avg_pool2d)
 
 
 # ---- recurrent -----------------------------------------------------------------------
