@@ -151,8 +151,9 @@ def test_tensor_methods():
     y = x.permute(2, 0, 1).reshape(4, 6).T.transpose(0, 1)[1:3].max(dim=1).mean()
     y.backward()
     assert x.grad.shape == (2, 3, 4) and np.count_nonzero(x.grad) == 2
-    z = x.masked_fill(x.data > 0, 0.0).sum()
-    z.backward()
+    x.grad = None
+    x.masked_fill(x.data > 0, 0.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, (x.data <= 0).astype(float))  # filled entries get no gradient
 
 
 def test_requires_grad_needs_float():
