@@ -44,7 +44,7 @@ def _scalar(f: Callable, douts: tuple) -> Callable[[], float]:
     return lambda: _dot(f(), douts)
 
 
-def numerical_grad(L: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+def numerical_grad(L: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """∂L/∂x by central differences, perturbing ``x`` in place (restored afterwards)."""
     g = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
@@ -74,7 +74,7 @@ def check_pair(
     kwargs: dict | None = None,
     wrt: Sequence[int] | None = None,
     rng: np.random.Generator | None = None,
-    h: float = 1e-6,
+    h: float = 1e-5,
 ) -> float:
     """Largest relative error between a pair's backward and central differences.
 
@@ -112,7 +112,7 @@ def directional_check(
     inputs: Sequence[np.ndarray],
     dout,
     rng: np.random.Generator | None = None,
-    h: float = 1e-6,
+    h: float = 1e-5,
     n_dirs: int = 3,
 ) -> float:
     """Relative error of ⟨∂L/∂x, u⟩ against a central difference along random u.
