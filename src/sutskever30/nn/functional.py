@@ -368,8 +368,8 @@ def cross_entropy_forward(logits, target, ignore_index=-100, label_smoothing=0.0
     nll = np.where(valid, nll, 0).astype(logits.dtype)  # (N,)
     n_valid = int(valid.sum())
     if reduction == "mean":
-        out = nll.sum() / max(n_valid, 1) if n_valid else np.array(np.nan, logits.dtype)
-        out = np.asarray(out, dtype=logits.dtype)
+        # every row ignored: NaN, as PyTorch (0/0), rather than a silent 0
+        out = np.asarray(nll.sum() / n_valid if n_valid else np.nan, dtype=logits.dtype)
     elif reduction == "sum":
         out = np.asarray(nll.sum(), dtype=logits.dtype)
     else:
