@@ -107,7 +107,7 @@ def scatter_plot(
         X[:, 1],
         c=None if y is None else np.asarray(y),
         s=12,
-        cmap="viridis",
+        cmap=None if y is None else "viridis",  # a cmap without labels makes matplotlib warn
         edgecolors="k",
         linewidths=0.3,
     )
