@@ -476,6 +476,29 @@ def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
     return apply(F.mse_forward, F.mse_backward, pred, target, reduction=reduction)
 
 
+def ctc_loss(
+    log_probs: Tensor,
+    targets,
+    input_lengths,
+    target_lengths,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> Tensor:
+    """CTC loss over log_probs (T, N, C); targets (N, S) or concatenated (see ``nn/ctc.py``)."""
+    return apply(
+        F.ctc_loss_forward,
+        F.ctc_loss_backward,
+        log_probs,
+        _raw(targets),
+        _raw(input_lengths),
+        _raw(target_lengths),
+        blank=blank,
+        reduction=reduction,
+        zero_infinity=zero_infinity,
+    )
+
+
 def embedding(ids, weight: Tensor) -> Tensor:
     return apply(F.embedding_forward, F.embedding_backward, _raw(ids), weight)
 
@@ -538,6 +561,13 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
 def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     return apply(
         F.avg_pool2d_forward, F.avg_pool2d_backward, x, kernel_size=kernel_size, stride=stride, padding=padding
+    )
+
+
+def local_response_norm(x: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """``torch.nn.functional.local_response_norm``: normalise across ``size`` neighbouring channels."""
+    return apply(
+        F.local_response_norm_forward, F.local_response_norm_backward, x, size=size, alpha=alpha, beta=beta, k=k
     )
 
 

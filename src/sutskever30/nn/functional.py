@@ -561,4 +561,6 @@ def masked_fill_backward(dout, cache):
 # The rest of the pairs live in thematic files; re-exported so ``F.<name>`` finds them all.
 from .attention import *  # noqa: E402, F401, F403
 from .conv import *  # noqa: E402, F401, F403
+from .ctc import *  # noqa: E402, F401, F403
+from .lrn import *  # noqa: E402, F401, F403
 from .recurrent import *  # noqa: E402, F401, F403

@@ -425,6 +425,17 @@ class AvgPool2d(_Pool2d):
     _op = staticmethod(A.avg_pool2d)
 
 
+class LocalResponseNorm(Module):
+    """Divide each activation by (k + alpha/size · Σ x² over ``size`` neighbouring channels)^beta."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, x: Tensor) -> Tensor:
+        return A.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+
 # ---- recurrent -----------------------------------------------------------------------
 class _CellBase(Module):
     _gates = 1
