@@ -13,13 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sutskever30 import registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DUMMIES = "2=dummy_papers.passing,4=dummy_papers.failing,5=dummy_papers.diverging"
-METRICS_KEYS = ["paper", "title", "preset", "seed", "seconds", "claims", "metrics"]
+METRICS_KEYS = ["paper", "title", "preset", "seed", "seconds", "numerics", "claims", "metrics"]
 
 
 def cli(*args: str, cwd: Path | None = None, dummies: bool = True) -> subprocess.CompletedProcess:
@@ -97,6 +98,9 @@ def test_run_writes_metrics_report_and_figure(tmp_path):
     assert m["paper"] == 2 and m["title"] == registry.get(2).title
     assert m["preset"] == "quick" and m["seed"] == 0
     assert isinstance(m["seconds"], float) and m["seconds"] >= 0
+    assert m["numerics"]["numpy"] == np.__version__  # what fixes the numbers besides the seed
+    if m["numerics"]["blas"] is not None:
+        assert m["numerics"]["blas"]["threads"] >= 1 and m["numerics"]["blas"]["kernel"]
     assert [c["statement"] for c in m["claims"]] == ["training accuracy >= 0.9", "loss decreases"]
     for c in m["claims"]:
         assert c["passed"] is True and list(c) == ["statement", "measured", "passed"]
@@ -109,6 +113,7 @@ def test_run_writes_metrics_report_and_figure(tmp_path):
     report = (out / "report.md").read_text()
     assert "| training accuracy >= 0.9 |" in report and "| PASS |" in report
     assert "![loss](loss.png)" in report
+    assert f"Numerics: NumPy {m['numerics']['numpy']}" in report
     assert "training accuracy >= 0.9" in proc.stdout and "PASS" in proc.stdout
     assert not list(out.glob(".*")), "temporary files left behind"
 

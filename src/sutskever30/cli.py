@@ -27,6 +27,7 @@ from .experiment import (
     execute,
     format_measured,
     metrics_document,
+    numerics_environment,
     write_text_atomic,
 )
 
@@ -137,6 +138,15 @@ def _write_figures(module: ModuleType, result: Result, out: Path) -> list[tuple[
     return written
 
 
+def _describe_numerics(env: dict) -> str:
+    """'NumPy 2.4.6, openblas 0.3.31 (SkylakeX kernel, 2 threads)' for report.md."""
+    blas = env.get("blas")
+    text = f"NumPy {env['numpy']}"
+    if blas:
+        text += f", {blas['library']} {blas['version']} ({blas['kernel']} kernel, {blas['threads']} threads)"
+    return text
+
+
 def _paper_report(
     info: registry.PaperInfo,
     result: Result,
@@ -151,6 +161,8 @@ def _paper_report(
         "",
         f"Preset `{result.preset}`, seed {result.seed}, {result.seconds:.1f} s. "
         f"**{n_pass}/{len(claims)} claims passed.**",
+        "",
+        f"Numerics: {_describe_numerics(numerics_environment())}.",
         "",
         "## Claims",
         "",

@@ -379,6 +379,31 @@ def execute(module: ModuleType, preset: str = "quick", seed: int = 0) -> tuple[R
     return result, list(found)
 
 
+def numerics_environment() -> dict[str, Any]:
+    """What, besides the seed, fixes the numbers: NumPy's version and its BLAS.
+
+    Same seed, same numbers holds bit for bit for one BLAS kernel and thread count. OpenBLAS
+    picks its matrix-product kernel by CPU (Haswell, SkylakeX, Zen, ...) and splits sums by
+    thread count; either changes float32 rounding, which training then amplifies (a claim
+    can move by a few points of accuracy: its threshold must leave room for that).
+    """
+    env: dict[str, Any] = {"numpy": np.__version__, "blas": None}
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return env
+    for pool in threadpool_info():
+        if pool.get("user_api") == "blas":
+            env["blas"] = {
+                "library": pool.get("internal_api"),
+                "version": pool.get("version"),
+                "kernel": pool.get("architecture"),
+                "threads": pool.get("num_threads"),
+            }
+            break
+    return env
+
+
 def metrics_document(number: int, title: str, result: Result, claims: Sequence[Claim]) -> dict[str, Any]:
     """The content of metrics.json (key order fixed, so same seed -> same file but seconds)."""
     return {
@@ -387,6 +412,7 @@ def metrics_document(number: int, title: str, result: Result, claims: Sequence[C
         "preset": result.preset,
         "seed": int(result.seed),
         "seconds": round(float(result.seconds), 3),
+        "numerics": numerics_environment(),
         "claims": [c.to_dict() for c in claims],
         "metrics": result.metrics,
     }
