@@ -81,7 +81,7 @@ show_source(F.lstm_cell_forward)
 # %%
 from sutskever30.nn import recurrent  # noqa: E402
 
-show_source(recurrent._lstm_gates_backward)
+show_source(recurrent.lstm_gates_backward)
 
 # %% [markdown]
 # ## The constant error carousel, exactly

@@ -38,6 +38,10 @@ __all__ = [
     "lstm_backward",
     "gru_forward",
     "gru_backward",
+    # building blocks for variants of the LSTM (paper 4's masked recurrence)
+    "lstm_gates",
+    "lstm_gates_backward",
+    "check_sequence",
 ]
 
 _GATES = {"lstm_cell": "i, f, g, o", "gru_cell": "r, z, n"}
@@ -216,12 +220,12 @@ def lstm_cell_forward(
     """
     _check_cell("lstm_cell", 4, x, h, c, W_ih, W_hh, b_ih, b_hh)
     acts = _preactivation(x, h, W_ih, W_hh, b_ih, b_hh)  # (B, 4H) a, activated in place below
-    h_new, c_new, tanh_c = _lstm_gates(acts, c)  # (B, H) each
+    h_new, c_new, tanh_c = lstm_gates(acts, c)  # (B, H) each
     cache = (x, h, c, W_ih, W_hh, acts, tanh_c, b_ih is not None, b_hh is not None)
     return (h_new, c_new), cache
 
 
-def _lstm_gates(acts: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def lstm_gates(acts: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pre-activations a (B, 4H) -> activated gates in place; return h', c', tanh(c')."""
     H = c.shape[1]
     _sigmoid_(acts[:, : 2 * H])  # (B, 2H) i, f
@@ -244,12 +248,14 @@ def lstm_cell_backward(douts: tuple, cache: tuple) -> tuple:
     x, h, c, W_ih, W_hh, acts, tanh_c, has_b_ih, has_b_hh = cache
     dh_new, dc_new = douts
     da = np.empty_like(acts)  # (B, 4H)
-    dc_prev = _lstm_gates_backward(_zeros_if_none(dh_new, tanh_c), dc_new, acts, c, tanh_c, da)
+    dc_prev = lstm_gates_backward(_zeros_if_none(dh_new, tanh_c), dc_new, acts, c, tanh_c, da)
     dx, dh, dW_ih, dW_hh, db_ih, db_hh = _linear_grads(da, x, h, W_ih, W_hh, has_b_ih, has_b_hh)
     return dx, dh, dc_prev, dW_ih, dW_hh, db_ih, db_hh
 
 
-def _lstm_gates_backward(dh_new, dc_new, acts, c, tanh_c, da) -> np.ndarray:
+def lstm_gates_backward(
+    dh_new: np.ndarray, dc_new: np.ndarray | None, acts: np.ndarray, c: np.ndarray, tanh_c: np.ndarray, da: np.ndarray
+) -> np.ndarray:
     """Gradients (dh', dc') -> pre-activation gradient written into ``da`` (B, 4H);
     returns dc for the previous cell state."""
     H = tanh_c.shape[1]
@@ -375,7 +381,9 @@ def _gru_gates_backward(dh_new, gi, hn, h, dgi, dgh) -> np.ndarray:
 # what cuDNN does, and it is the same arithmetic as the cells, checked against them.
 
 
-def _seq_check(op, n_gates, x, state0, W_ih, W_hh, b_ih, b_hh):
+def check_sequence(op: str, n_gates: int, x, state0, W_ih, W_hh, b_ih, b_hh) -> int:
+    """Check a sequence pair's arguments (x (T, B, I), state0 (h0,) or (h0, c0), weights
+    with ``n_gates``·H rows) with messages naming ``op``; returns the hidden size H."""
     x = check_array("x", x, ndim=3, shape_doc="(T, B, I)")
     if x.shape[0] == 0:
         raise ValueError(f"{op}: x has shape {x.shape}; expected (T, B, I) with T >= 1")
@@ -386,7 +394,7 @@ def _seq_check(op, n_gates, x, state0, W_ih, W_hh, b_ih, b_hh):
 def _seq_forward(kind, x, state0, W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity="tanh"):
     """Shared driver: returns (outputs, cache). ``state0`` is (h0,) or (h0, c0)."""
     n_gates = {"rnn": 1, "lstm": 4, "gru": 3}[kind]
-    H = _seq_check(f"{kind}_forward", n_gates, x, state0, W_ih, W_hh, b_ih, b_hh)
+    H = check_sequence(f"{kind}_forward", n_gates, x, state0, W_ih, W_hh, b_ih, b_hh)
     T, B, I = x.shape
     x2 = x.reshape(T * B, I)  # (T·B, I)
     XW = (x2 @ W_ih.T).reshape(T, B, n_gates * H)  # (T, B, GH) every step's x side at once
@@ -404,7 +412,7 @@ def _seq_forward(kind, x, state0, W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity=
         a = XW[t]  # (B, GH) a view; the step activates it in place
         if kind == "lstm":
             a += h @ W_hh.T  # (B, 4H)
-            h, c, tanh_c = _lstm_gates(a, state[1])  # (B, H) each
+            h, c, tanh_c = lstm_gates(a, state[1])  # (B, H) each
             saved[t] = (a, state[1], tanh_c)
             state = (h, c)
         elif kind == "gru":
@@ -439,7 +447,7 @@ def _seq_backward(douts, cache):
             dh += dout[t]  # (B, H) from the output at t and from step t + 1
         if kind == "lstm":
             a, c_prev, tanh_c = saved[t]
-            dc = _lstm_gates_backward(dh, dc, a, c_prev, tanh_c, dXW[t])  # (B, H)
+            dc = lstm_gates_backward(dh, dc, a, c_prev, tanh_c, dXW[t])  # (B, H)
             dh = dXW[t] @ W_hh  # (B, H)
         elif kind == "gru":
             a, hn = saved[t]

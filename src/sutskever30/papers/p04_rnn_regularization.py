@@ -113,7 +113,7 @@ from ..experiment import Claim, Result, make_rng, train_loop
 from ..experiment import Config as _BaseConfig
 from ..nn import optim
 from ..nn._checks import check_array
-from ..nn.recurrent import _lstm_gates, _lstm_gates_backward, _seq_check
+from ..nn.recurrent import check_sequence, lstm_gates, lstm_gates_backward
 
 CARD = {
     "number": 4,
@@ -151,7 +151,7 @@ def lstm_recurrent_dropout_forward(x, h0, c0, W_ih, W_hh, b_ih=None, b_hh=None, 
     only the copy of h_{t−1} that enters the recurrent product; h_t itself (the output, the
     next layer's input) is unmasked. Returns ((out (T, B, H), h_T, c_T), cache).
     Backward: ``(dout, dh_T, dc_T) -> (dx, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh, None)``."""
-    H = _seq_check("lstm_forward", 4, x, (h0, c0), W_ih, W_hh, b_ih, b_hh)  # same checks as nn.lstm
+    H = check_sequence("lstm_forward", 4, x, (h0, c0), W_ih, W_hh, b_ih, b_hh)  # same checks as nn.lstm
     T, B, I = x.shape
     if mask_h is not None:
         mask_h = check_array("mask_h", mask_h, ndim=3, shape_doc=f"(T, B, H) = ({T}, {B}, {H})")
@@ -171,7 +171,7 @@ def lstm_recurrent_dropout_forward(x, h0, c0, W_ih, W_hh, b_ih=None, b_hh=None, 
         H_in[t] = h if mask_h is None else h * mask_h[t]  # (B, H) m_t ⊙ h_{t−1}
         a = XW[t]  # (B, 4H) a view, activated in place
         a += H_in[t] @ W_hh.T  # (B, 4H)
-        h_new, c_new, tanh_c = _lstm_gates(a, c)  # (B, H) each
+        h_new, c_new, tanh_c = lstm_gates(a, c)  # (B, H) each
         saved[t] = (a, c, tanh_c)
         h, c = h_new, c_new
         out[t] = h
@@ -191,7 +191,7 @@ def lstm_recurrent_dropout_backward(douts, cache):
         if dout is not None:
             dh += dout[t]  # (B, H) from the output at t and from step t + 1
         a, c_prev, tanh_c = saved[t]
-        dc = _lstm_gates_backward(dh, dc, a, c_prev, tanh_c, dA[t])  # (B, H)
+        dc = lstm_gates_backward(dh, dc, a, c_prev, tanh_c, dA[t])  # (B, H)
         dh = dA[t] @ W_hh  # (B, H) gradient of m_t ⊙ h_{t−1}
         if mask_h is not None:
             dh *= mask_h[t]  # (B, H) through the mask
