@@ -318,7 +318,8 @@ class Seq2Seq(nn.Module):
     """RNNsearch (``attention=True``) or RNNencdec (``attention=False``), one code path.
 
     ``readout_y_prev=True`` gives the paper's output layer t̃_i = U_o s_{i−1} + V_o E y_{i−1} +
-    C_o c_i (A.2.2); the default drops V_o E y_{i−1} (see "Differences from the paper").
+    C_o c_i (A.2.2), the default; ``False`` drops V_o E y_{i−1}, the ablation the alignment
+    claim is measured on (see "Differences from the paper").
     """
 
     def __init__(
