@@ -1,6 +1,7 @@
 """Paper 15 (identity mappings): quick-preset claims on one seed; the three unit formulations
-share one code path; the constant shortcut has no parameters; the gradient ratio equals the
-analytic λ^L when the branches are zeroed; unit gradients by central differences."""
+share one code path (and, built from one seed, the same initial weights: the replicates are
+paired); the constant shortcut has no parameters; the gradient ratio equals the analytic λ^L
+when the branches are zeroed; the step lr schedule; unit gradients by central differences."""
 
 from __future__ import annotations
 
@@ -42,16 +43,39 @@ def test_quick_claims_all_pass(quick_result):
 
 @pytest.mark.slow
 def test_quick_result_is_complete(quick_result):
-    r = quick_result
+    r, c = quick_result, p15.Config.quick()
     assert r.paper == 15 and r.preset == "quick"
-    L = p15.Config.quick().n_units
+    L = c.n_units
     for v in p15.VARIANTS:
         assert r.arrays[f"{v}_grad_norms_init"].shape == (L + 1,)
         # the first and last entries of the per-unit profile are the two norms of the ratio
         g = r.arrays[f"{v}_grad_norms_init"]
         assert g[0] / g[-1] == pytest.approx(r.metrics[f"{v}_ratio_init"], rel=1e-4)
+        # "pre" and "post" train in every replicate, "scaled" in the first; the claims use the means
+        reps = r.metrics[f"{v}_train_loss_reps"]
+        assert len(reps) == (c.replicates if v != "scaled" else 1)
+        assert r.metrics[f"{v}_train_loss"] == pytest.approx(np.mean(reps), rel=1e-12)
+    # replicates differ (own init and batch order), so the mean is over distinct runs
+    assert len(set(r.metrics["pre_train_loss_reps"])) == c.replicates
     assert r.histories["pre_loss"][-1] < r.histories["pre_loss"][0]
     assert set(p15.figures(r)) == {"loss", "grad_norms_init", "grad_norms_trained"}
+
+
+def verdicts(result: p15.Result) -> dict[str, bool]:
+    return {c.statement.split(":")[0]: c.passed for c in p15.claims(result)}
+
+
+@pytest.mark.slow
+def test_training_claims_can_fail(quick_result):
+    """The pre-vs-post claim reads the replicate means and fails above 1.5×; the ≤ 0.1 claim
+    fails when any one replicate is above 0.1."""
+    r = quick_result
+    m = dict(r.metrics, pre_train_loss=1.6 * r.metrics["post_train_loss"])
+    failed = [k for k, ok in verdicts(p15.Result(15, "quick", 0, r.config, m)).items() if not ok]
+    assert failed == ["Pre-activation trains at least about as well as the original post-activation unit"]
+    m = dict(r.metrics, pre_train_loss_reps=[*r.metrics["pre_train_loss_reps"][:-1], 0.11])
+    failed = [k for k, ok in verdicts(p15.Result(15, "quick", 0, r.config, m)).items() if not ok]
+    assert len(failed) == 1 and failed[0].startswith("Training (")
 
 
 # --------------------------------------------------------------------------------------
@@ -97,6 +121,59 @@ def test_variants_share_one_code_path():
         np.testing.assert_allclose(unit_sc(x).data, 0.5 * X + 0.5 * F_pre)  # 0.5x + 0.5F
         np.testing.assert_allclose(unit_post(x).data, np.maximum(X + unit_post.branch(x).data, 0))
         np.testing.assert_allclose(unit_sc.branch(x).data, F_pre)  # same branch as "pre"
+
+
+def test_one_seed_gives_every_variant_the_same_initial_weights():
+    """What makes the replicates paired: the three formulations have the same parameters in
+    the same order, so one init seed builds the same starting point for each."""
+    states = [net(v, seed=7, dtype=np.float32).state_dict() for v in p15.VARIANTS]
+    for other in states[1:]:
+        assert other.keys() == states[0].keys()
+        for k in states[0]:
+            np.testing.assert_array_equal(other[k], states[0][k])
+
+
+def test_run_pairs_the_variants_within_each_replicate(monkeypatch):
+    """run() trains every variant of a replicate from the same weights with the same batch
+    order, and each replicate from its own."""
+    calls = []
+    train = p15.train
+
+    def spy(model, X, y, c, rng):
+        state = {k: v.copy() for k, v in model.state_dict().items()}
+        calls.append((model.variant, state, rng.bit_generator.state))
+        return train(model, X, y, c, rng)
+
+    monkeypatch.setattr(p15, "train", spy)
+    p15.run(p15.Config(n_units=2, D=4, epochs=1, n_train=128, n_grad=8, replicates=2), seed=1)
+    assert [v for v, _, _ in calls] == ["pre", "post", "scaled", "pre", "post"]
+
+    def same(a, b) -> bool:
+        return a[2] == b[2] and all(np.array_equal(a[1][k], b[1][k]) for k in a[1])
+
+    assert same(calls[0], calls[1]) and same(calls[0], calls[2]) and same(calls[3], calls[4])
+    assert not same(calls[0], calls[3])
+
+
+def test_step_schedule_divides_by_ten_at_the_milestones(monkeypatch):
+    f = p15.step_schedule(440, (0.5, 0.75))
+    assert [f(t) for t in (0, 219)] == [1.0, 1.0]
+    assert f(220) == pytest.approx(0.1) and f(329) == pytest.approx(0.1)
+    assert f(330) == pytest.approx(0.01) and f(439) == pytest.approx(0.01)
+    # and the optimiser sees it: the lr of each of the 4 steps (milestones at steps 2 and 3)
+    c = p15.Config(n_units=2, D=4, epochs=2, batch=4, n_train=8, lr=0.05)
+    model = p15.ResNetMLP("pre", 2, 4, n_in=5, n_out=3, branch_init=0.1, rng=np.random.default_rng(0))
+    X, y = data(8)
+    seen = []
+    sgd_step = nn.optim.SGD.step
+
+    def spy(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return sgd_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(nn.optim.SGD, "step", spy)
+    p15.train(model, X.astype(np.float32), y, c, np.random.default_rng(1))
+    assert seen == pytest.approx([0.05, 0.05, 0.005, 0.0005])
 
 
 @pytest.mark.parametrize("variant", p15.VARIANTS)
