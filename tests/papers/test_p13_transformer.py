@@ -198,6 +198,31 @@ def test_gru_baseline_greedy_matches_teacher_forcing():
     np.testing.assert_array_equal(logits.argmax(-1), pred)
 
 
+def test_training_ends_on_the_average_of_the_last_checkpoints():
+    """§6.1 checkpoint averaging: a 6-step run with n_avg=3, avg_every=2 ends on the mean of
+    the weights after steps 2, 4 and 6 (runs of 2, 4, 6 steps with the last weights, n_avg=1;
+    the schedule does not depend on the total number of steps, so they share their prefix)."""
+    c = p13.Config.smoke()
+
+    def trained(steps, n_avg):
+        c.n_avg, c.avg_every = n_avg, 2
+        model = p13.Transformer(p13.N_SPECIAL + c.n_symbols, 8, 2, 12, 1, c.max_len, rng=np.random.default_rng(7))
+        p13.train_model(model, "reverse", steps, c, np.random.default_rng(8), desc="t")
+        return [p.data for p in model.parameters()]
+
+    averaged = trained(6, 3)
+    last = [trained(k, 1) for k in (2, 4, 6)]
+    assert any(np.abs(a - b).max() > 1e-4 for a, b in zip(last[0], last[2]))  # the weights did move
+    for j, a in enumerate(averaged):
+        np.testing.assert_allclose(a, (last[0][j] + last[1][j] + last[2][j]) / 3, rtol=1e-5, atol=1e-6)
+    assert averaged[0].dtype == np.float32
+
+
+def test_average_checkpoints_needs_one():
+    with pytest.raises(ValueError, match="checkpoint"):
+        p13.average_checkpoints([], [])
+
+
 def test_same_seed_same_numbers():
     c = p13.Config.smoke()
     a, b = p13.run(c, seed=3), p13.run(c, seed=3)
