@@ -114,12 +114,23 @@ show_source(p13.Transformer.decode)
 #   \mathrm{warmup}^{-1.5}),$$
 #
 # a linear warm-up followed by $1/\sqrt{\mathrm{step}}$ decay. The loss is cross-entropy with
-# label smoothing $\epsilon_{ls} = 0.1$. All three models (Transformer, GRU, Transformer
-# without encoder positions) go through the same function:
+# label smoothing $\epsilon_{ls} = 0.1$.
+#
+# The paper does not evaluate its last weights: "for the base models, we used a single model
+# obtained by averaging the last 5 checkpoints" (§6.1). We do the same, with checkpoints 20
+# steps apart. It matters here too. Once the training loss sits at the label-smoothing floor
+# the gradients are tiny, but Adam divides them by their own running scale, so the weights
+# keep moving by about one learning rate per step; every few hundred steps this drift ends
+# in a short loss spike. Evaluated every 20 steps between steps 400 and 1000 (a one-layer
+# model, five seeds; numbers in the module docstring), the last weights fell from 100% exact
+# match on reversal to as low as 52% inside such spikes, while the average of the last five
+# checkpoints never dropped below 99.8%. All three models (Transformer, GRU, Transformer
+# without encoder positions) go through the same function, averaging included:
 
 # %%
 show_source(nn.optim.noam_lambda)
 show_source(p13.train_model)
+show_source(p13.average_checkpoints)
 
 # %% [markdown]
 # ## Run the experiment
@@ -229,8 +240,14 @@ rows = [
         "GNMT, ConvS2S, ... (BLEU 24.6-26.4 EN-DE)",
         f"GRU without attention: {m['reverse_gru_exact_match']:.1%} / {m['sort_gru_exact_match']:.1%}",
     ),
+    ("training steps", "100k (base), 300k (big)", f"{config.steps_reverse} reverse / {config.steps_sort} sort"),
     ("warm-up", "4000 steps", f"{config.warmup} steps"),
     ("label smoothing", "0.1", f"{config.label_smoothing}"),
+    (
+        "checkpoint averaging",
+        "last 5 (base) / 20 (big), 10 min apart",
+        f"last {config.n_avg}, {config.avg_every} steps apart",
+    ),
     (
         "no encoder positions",
         "(not ablated; learned = sinusoidal)",
@@ -249,6 +266,17 @@ for c in found:
     lines.append(f"| {c.statement} | {c.measured} | {'✅' if c.passed else '❌'} |")
 display(Markdown("\n".join(lines)))
 print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+
+# %% [markdown]
+# On the `full` preset expect the GRU claim to fail. With 128 hidden units and 800 steps
+# the GRU without attention reversed 88% of the 12-symbol strings on seed 0 (the card asks
+# for at most 70%), even though the comparison is fair: similar parameter counts, and the
+# same batches, steps, optimizer, schedule and checkpoint averaging. Twelve distinct symbols
+# out of 20 are only about 46 bits, which fit in one 128-unit state: the fixed-vector
+# bottleneck that hurt attention-free translation of long sentences (paper 14) is not
+# reached at this size. The
+# Transformer still wins on both tasks, most clearly on sorting. On `quick` (the preset the
+# tests check) the GRU, with 68 units and 440 steps, stays at 26-50% at length 12.
 
 # %% [markdown]
 # ## Summary
