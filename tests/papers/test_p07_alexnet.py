@@ -24,24 +24,29 @@ def quick_result():
 
 @pytest.mark.slow
 def test_quick_claims_that_reproduce(quick_result):
-    """ReLU vs tanh, full-model accuracy, weight sharing and AlexNet's size hold on every seed."""
-    held = [c for c in p07.claims(quick_result) if not c.statement.startswith(("dropout", "on-the-fly"))]
-    assert len(held) == 4 and held[0].statement.startswith("ReLU")
+    """ReLU vs tanh, augmentation, full-model accuracy, weight sharing and AlexNet's size
+    hold on every seed measured (0-7; one and two BLAS threads; SkylakeX and Haswell
+    kernels), with margin."""
+    held = [c for c in p07.claims(quick_result) if not c.statement.startswith("dropout")]
+    assert len(held) == 5 and held[0].statement.startswith("ReLU")
+    assert held[1].statement.startswith("on-the-fly")
     failed = [(c.statement, c.measured) for c in held if not c.passed]
     assert not failed, failed
+    # dropout's direction holds on every seed (7-37% narrower), its >= 30% does not (below)
+    (drop,) = [c for c in p07.claims(quick_result) if c.statement.startswith("dropout")]
+    assert drop.measured["reduction"] > 0, drop.measured
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    strict=True,  # seed 0 fails both: if it ever passes, this marker must go
-    reason="dropout narrows the gap by only 6-38% (>= 30% on 1/5 seeds) and augmentation gains "
-    "-0.3 to 3.3 points (>= 1.5 on 3/5; both fail on seed 0) at the quick budget, with 1497 "
-    "test images; see the module docstring. Kept as claims, not loosened",
+    strict=True,  # seed 0 fails it (21-24% under 1/2 BLAS threads, SkylakeX/Haswell): if it passes, drop this
+    reason="dropout narrows the train-test gap on every seed but by 7-38% (>= 30% on 1 of 8 seeds; "
+    "mean 22% over 16 further draws), whatever was varied; see the module docstring. Kept as "
+    "the card states it, not loosened",
 )
-def test_quick_claims_all_pass(quick_result):
-    found = p07.claims(quick_result)
-    failed = [(c.statement, c.measured) for c in found if not c.passed]
-    assert not failed, failed
+def test_quick_dropout_claim(quick_result):
+    (claim,) = [c for c in p07.claims(quick_result) if c.statement.startswith("dropout")]
+    assert claim.passed, claim.measured
 
 
 @pytest.mark.slow
@@ -52,6 +57,9 @@ def test_quick_result_is_complete(quick_result):
     for name in cfg.conditions:
         assert len(r.histories[f"{name}_loss"]) == cfg.steps
         assert len(r.histories[f"{name}_train_err"]) == len(r.arrays["eval_steps"])
+        draws = cfg.replicates if name in cfg.replicated else 1
+        assert len(r.metrics[f"{name}_test_acc_per_draw"]) == draws
+        assert r.metrics[f"{name}_test_acc"] == pytest.approx(np.mean(r.metrics[f"{name}_test_acc_per_draw"]))
     assert r.arrays["conv1_filters"].shape == (cfg.c1, 5, 5)
     figs = p07.figures(r)
     assert {"train_error_relu_tanh", "conv1_filters", "accuracy"} <= set(figs)
@@ -114,6 +122,39 @@ def test_augmentation_only_touches_training_batches(monkeypatch):
     p07.run(cfg, seed=0)
     # 3 steps of the augmented condition (batch 8) + 1 call for the figure's examples
     assert seen == [8, 8, 8, 8]
+
+
+def test_replicated_arms_are_paired_within_a_draw_and_independent_across_draws(monkeypatch):
+    """Within a draw every arm sees the same training set, init seed and batch order (a
+    paired comparison); each draw has its own; the unreplicated arms run on draw 0 only."""
+    calls = []
+    real = p07.train_condition
+
+    def spy(name, cfg, data, init_seed, order_seed):
+        calls.append((name, data[0].tobytes(), data[2].shape[0], init_seed, order_seed))
+        return real(name, cfg, data, init_seed, order_seed)
+
+    monkeypatch.setattr(p07, "train_condition", spy)
+    cfg = tiny(steps=2, replicates=3)
+    p07.run(cfg, seed=0)
+    names = [c[0] for c in calls]
+    assert names == ["base", "dropout", "augment", "full"] + ["base", "dropout", "augment"] * 2
+    draws = [calls[0:4], calls[4:7], calls[7:10]]
+    for d in draws:
+        assert len({c[1:] for c in d}) == 1  # one training set (and test-set size), init, order
+    keys = [d[0][1:] for d in draws]
+    assert len({k[0] for k in keys}) == 3 and len({k[2:] for k in keys}) == 3
+    assert all(k[1] == 1797 - cfg.n_train for k in keys)  # every unused digit is tested on
+
+
+def test_preprocess_centres_on_the_training_mean_then_scales():
+    rng = np.random.default_rng(0)
+    x_tr, x_te = rng.random((5, 1, 16, 16)), rng.random((3, 1, 16, 16))
+    y_tr, y_te = np.arange(5), np.arange(3)
+    a_tr, b_tr, a_te, b_te = p07.preprocess(x_tr, y_tr, x_te, y_te, 16.0)
+    assert a_tr.dtype == np.float32 and b_tr is y_tr and b_te is y_te
+    np.testing.assert_allclose(a_tr.mean(axis=0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(a_te, (x_te - x_tr.mean(axis=0)) * 16.0, rtol=1e-6, atol=1e-5)
 
 
 def test_upsample2():
@@ -200,6 +241,8 @@ def test_same_seed_same_numbers():
 
 
 def test_bad_input():
+    with pytest.raises(ValueError, match="replicates"):
+        p07.run(tiny(steps=1, replicates=0), seed=0)
     with pytest.raises(ValueError, match="activation"):
         p07.SmallAlexNet(rng=np.random.default_rng(0), activation="sigmoid")
     with pytest.raises(ValueError, match="init"):
