@@ -387,3 +387,18 @@ def test_claims_table_formats():
     assert md.splitlines()[3] == "| c | [1, 2.5] | FAIL |"
     plain = experiment.claims_table(claims)
     assert "PASS" in plain and "FAIL" in plain
+
+
+def test_numerics_reports_numpys_blas_even_with_scipys_loaded(monkeypatch):
+    """SciPy brings a second OpenBLAS (its own version); metrics.json must name NumPy's,
+    whichever the loader lists first (both orders are tried). NumPy's build record is the
+    independent witness."""
+    pytest.importorskip("scipy.linalg")
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    built = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    pools = [p for p in threadpoolctl.threadpool_info() if p.get("user_api") == "blas"]
+    if "openblas" not in built["name"] or len({p["version"] for p in pools}) < 2:
+        pytest.skip("the check needs NumPy's and SciPy's OpenBLAS loaded, in different versions")
+    for order in (pools, pools[::-1]):
+        monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda order=order: order)
+        assert experiment.numerics_environment()["blas"]["version"] == built["version"]

@@ -392,15 +392,18 @@ def numerics_environment() -> dict[str, Any]:
         from threadpoolctl import threadpool_info
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
         return env
-    for pool in threadpool_info():
-        if pool.get("user_api") == "blas":
-            env["blas"] = {
-                "library": pool.get("internal_api"),
-                "version": pool.get("version"),
-                "kernel": pool.get("architecture"),
-                "threads": pool.get("num_threads"),
-            }
-            break
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    # SciPy ships its own OpenBLAS (another version); the one that counts is NumPy's,
+    # which wheels keep in numpy.libs (numpy/.dylibs on macOS).
+    ours = [p for p in pools if any(part.startswith("numpy") for part in Path(p.get("filepath", "")).parts[-3:-1])]
+    for pool in ours or pools:
+        env["blas"] = {
+            "library": pool.get("internal_api"),
+            "version": pool.get("version"),
+            "kernel": pool.get("architecture"),
+            "threads": pool.get("num_threads"),
+        }
+        break
     return env
 
 
