@@ -159,3 +159,21 @@ def test_tensor_methods():
 def test_requires_grad_needs_float():
     with pytest.raises(TypeError, match="floating-point"):
         nn.Tensor(np.arange(3), requires_grad=True)
+
+
+@pytest.mark.parametrize("op", ["conv1d", "conv2d"])
+def test_conv_on_data_without_grad_gives_the_same_weight_gradients(op):
+    """A first layer skips dx when its input needs no gradient; dw and db must not change,
+    and an input that does need one still gets it."""
+    shape = (2, 3, 6) if op == "conv1d" else (2, 3, 5, 6)
+    wshape = (4, 3, 3) if op == "conv1d" else (4, 3, 3, 3)
+    x_data = np.random.default_rng(1).standard_normal(shape)
+    out_grads = {}
+    for needs in (True, False):
+        x, w, b = nn.Tensor(x_data, requires_grad=needs), T(*wshape, seed=2), T(4, seed=3)
+        out = getattr(nn, op)(x, w, b, padding=1)  # (N, 4, ...)
+        out.backward(np.random.default_rng(4).standard_normal(out.shape))
+        out_grads[needs] = (w.grad, b.grad, x.grad)
+    np.testing.assert_array_equal(out_grads[False][0], out_grads[True][0])
+    np.testing.assert_array_equal(out_grads[False][1], out_grads[True][1])
+    assert out_grads[True][2] is not None and out_grads[False][2] is None

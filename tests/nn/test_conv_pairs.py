@@ -44,6 +44,23 @@ def test_conv2d_gradcheck(name, bias):
     assert len(grads) == 3 and (grads[2] is None) == (not bias)
 
 
+@pytest.mark.parametrize("name", CONV2D)
+def test_conv2d_backward_without_input_grad(name):
+    """input_grad=False (the first layer's data) returns dx as None and the same dw, db."""
+    xs, ws, opts = CONV2D[name]
+    out, cache = F.conv2d_forward(r(*xs, seed=1), r(*ws, seed=2), r(ws[0], seed=3), **opts)
+    dout = r(*out.shape, seed=4)
+    dx, dw, db = F.conv2d_backward(dout, cache)
+    none, dw2, db2 = F.conv2d_backward(dout, cache, input_grad=False)
+    assert dx is not None and none is None
+    np.testing.assert_array_equal(dw2, dw)
+    np.testing.assert_array_equal(db2, db)
+    x1 = r(2, 3, 9, seed=1)
+    out, cache = F.conv1d_forward(x1, r(4, 3, 3, seed=2), None, padding=1)
+    none, dw1, db1 = F.conv1d_backward(r(*out.shape, seed=4), cache, input_grad=False)
+    assert none is None and db1 is None and dw1.shape == (4, 3, 3)
+
+
 @pytest.mark.parametrize("opts", [{}, dict(stride=2, padding=1), dict(dilation=2, padding=2), dict(stride=(3,))])
 def test_conv1d_gradcheck(opts):
     inputs = [r(2, 3, 9, seed=1), r(4, 3, 3, seed=2), r(4, seed=3)]
@@ -58,6 +75,7 @@ POOL = {  # name: (x shape, options)
     "k3_s1_pad1": ((1, 2, 5, 6), dict(kernel_size=3, stride=1, padding=1)),
     "non_square": ((1, 2, 6, 7), dict(kernel_size=(2, 3), stride=(1, 2), padding=(1, 1))),
     "ragged_edge": ((1, 2, 7, 7), dict(kernel_size=2)),  # last row/column not covered
+    "stride_gt_kernel": ((1, 2, 8, 8), dict(kernel_size=2, stride=3, padding=1)),  # gaps between windows
 }
 
 

@@ -16,6 +16,7 @@ ops keep the dtype of their inputs; the graph is freed after ``backward()`` unle
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
@@ -540,16 +541,19 @@ def batch_norm(
     )
 
 
+def _needs_grad(x) -> bool:
+    return _GRAD_ENABLED and isinstance(x, Tensor) and x.requires_grad
+
+
 def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1) -> Tensor:
-    return apply(
-        F.conv1d_forward, F.conv1d_backward, x, weight, bias, stride=stride, padding=padding, dilation=dilation
-    )
+    bwd = F.conv1d_backward if _needs_grad(x) else functools.partial(F.conv1d_backward, input_grad=False)
+    return apply(F.conv1d_forward, bwd, x, weight, bias, stride=stride, padding=padding, dilation=dilation)
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1) -> Tensor:
-    return apply(
-        F.conv2d_forward, F.conv2d_backward, x, weight, bias, stride=stride, padding=padding, dilation=dilation
-    )
+    # The data entering a first layer needs no gradient: skip dx there.
+    bwd = F.conv2d_backward if _needs_grad(x) else functools.partial(F.conv2d_backward, input_grad=False)
+    return apply(F.conv2d_forward, bwd, x, weight, bias, stride=stride, padding=padding, dilation=dilation)
 
 
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
