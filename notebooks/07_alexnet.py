@@ -119,7 +119,14 @@ display(Markdown("| layer | parameters |\n|---|---|\n" + rows))
 # %%
 if smoke_mode():
     config = p07.Config(
-        n_train=60, steps=10, batch_size=16, replicates=2, speed_inits=1, speed_max_steps=10, curve_every=5
+        n_train=60,
+        steps=10,
+        batch_size=16,
+        replicates=2,
+        replicated=("base", "dropout"),  # as in the quick preset: augment on one draw only
+        speed_inits=1,
+        speed_max_steps=10,
+        curve_every=5,
     )
 else:
     config = p07.Config.full()
@@ -144,6 +151,8 @@ figs["augmentation"]
 
 # %%
 m = result.metrics
+found = p07.claims(result)
+drop, aug = found[1].measured, found[2].measured  # paired means over the draws both arms ran on
 rows = [
     (
         "ReLU vs tanh: iterations to 25% training error",
@@ -153,14 +162,13 @@ rows = [
     (
         "dropout: train−test gap (with / without)",
         "prevents heavy overfitting",
-        f"{m['dropout_gap']:.3f} / {m['base_gap']:.3f} ({1 - m['dropout_gap'] / m['base_gap']:.0%} narrower; "
-        "card: ≥ 30%)",
+        f"{drop['gap_dropout']:.3f} / {drop['gap_no_dropout']:.3f} ({drop['reduction']:.0%} narrower; "
+        "threshold ≥ 10%, card's proposal 30%)",
     ),
     (
         "augmentation: test accuracy (with / without)",
         "reduces overfitting",
-        f"{m['augment_test_acc']:.3f} / {m['base_test_acc']:.3f} "
-        f"(+{100 * (m['augment_test_acc'] - m['base_test_acc']):.1f} points; card: ≥ 1.5)",
+        f"{aug['with_aug']:.3f} / {aug['without']:.3f} (+{aug['gain_points']:.1f} points; card: ≥ 1.5)",
     ),
     (
         "full model, test accuracy",
@@ -181,7 +189,6 @@ display(Markdown("| | paper | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b}
 # ## Claims
 
 # %%
-found = p07.claims(result)
 display(Markdown(claims_table(found, markdown=True)))
 
 # %% [markdown]
@@ -194,16 +201,18 @@ display(
   {m["tanh_iters_median"]:.0f} iterations to 25% training error (paper: 6×). The inputs keep
   the raw 0–16 intensity scale (the paper only subtracts the mean), so tanh units start
   saturated; on inputs scaled to [0, 1] tanh was as fast or faster (see the module docstring).
-* **Dropout** (no augmentation) changed the train−test gap from {m["base_gap"]:.3f} to
-  {m["dropout_gap"]:.3f} ({"narrower" if m["dropout_gap"] < m["base_gap"] else "not narrower"};
-  gaps averaged over {config.replicates} training set(s)). On the quick preset dropout
-  narrows the gap on every seed, but the card's ≥ 30% did **not** hold: 7-37% over seeds 0-7
-  (≥ 30% on one), 22% on average over 16 further training sets. Both nets fit all 200
-  training images, so the gap is the test error, and FC-only dropout removes about a fifth
-  of it; longer training, other widths, a second FC layer, other data sizes, batch sizes
-  and learning rates did not change that (module docstring).
-* **Augmentation** (no dropout) changed test accuracy from {m["base_test_acc"]:.3f} to
-  {m["augment_test_acc"]:.3f}; with dropout as well, {m["full_test_acc"]:.3f}. On the quick
+* **Dropout** (no augmentation) changed the train−test gap from {drop["gap_no_dropout"]:.3f} to
+  {drop["gap_dropout"]:.3f} ({drop["reduction"]:.0%} {"narrower" if drop["reduction"] > 0 else "wider"};
+  gaps averaged over {len(drop["gap_dropout_per_draw"])} training set(s), each shared by both
+  nets). The direction is the paper's, the size is modest: over 24 training sets dropout
+  narrowed the gap by 19% on average (from −1% to +39% on single draws), so the card's
+  proposed ≥ 30% did **not** hold, and the asserted threshold is 10%, half the measured
+  effect (the card's rule for uncalibrated thresholds). Both nets fit all 200 training
+  images, so the gap is the test error, and FC-only dropout removes about a fifth of it;
+  longer training, other widths, a second FC layer, other data sizes, batch sizes and
+  learning rates did not change that (module docstring).
+* **Augmentation** (no dropout) changed test accuracy from {aug["without"]:.3f} to
+  {aug["with_aug"]:.3f}; with dropout as well, {m["full_test_acc"]:.3f}. On the quick
   preset the gain is +2.4 to +4.4 points on seeds 0-7 (card: ≥ 1.5). With 300 training
   images and inputs on the raw 0–16 scale it was only +1.5 on average (module docstring):
   there the unregularised net already generalises almost as well as the regularised ones.

