@@ -217,7 +217,7 @@ def conv2d_backward(
     """dout (N, F, H_out, W_out) -> (dx (N, C, H, W), dw (F, C, kh, kw), db (F,) | None).
 
     ``input_grad=False`` skips dx (returned as None): a network's first layer reads the
-    data, which needs no gradient, and dx is a third of the backward's work there
+    data, which needs no gradient, so its dcols product and col2im would be thrown away
     (PyTorch's convolution_backward takes the same hint as its ``output_mask``).
     """
     cols, w, has_b, (N, C, H, W), xp_shape, (Ho, Wo), stride, padding, dilation = cache
