@@ -87,6 +87,34 @@ def test_pool_gradcheck(op, name):
     assert check_pair(fwd, bwd, [r(*xs, seed=4)], opts) < TOL
 
 
+@pytest.mark.parametrize(
+    "opts",
+    [dict(kernel_size=3, stride=2), dict(kernel_size=3, stride=1, padding=1), dict(kernel_size=(3, 2), stride=(2, 1))],
+)
+def test_overlapping_max_pool_backward_equals_the_tap_loop_bit_for_bit(opts):
+    """The scatter-add sums a pixel's gradients from several windows in kernel-offset
+    order, as adding the taps one by one does: float32 results identical, bit for bit
+    (inputs with many ties, so pixels are the max of up to 4 windows)."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 3, (3, 4, 11, 10)).astype(np.float32)  # (N, C, H, W), many ties
+    out, cache = F.max_pool2d_forward(x, **opts)
+    dout = rng.standard_normal(out.shape).astype(np.float32)  # (N, C, Ho, Wo)
+    arg, _, xp_shape, (kh, kw), (sh, sw), (ph, pw) = cache
+    Ho, Wo = out.shape[2:]
+    want = np.zeros(xp_shape, np.float32)  # (N, C, Hp, Wp)
+    hits = np.zeros(xp_shape, int)  # how many windows chose each pixel
+    for i in range(kh):
+        for j in range(kw):
+            tap = (slice(None), slice(None), slice(i, i + sh * (Ho - 1) + 1, sh), slice(j, j + sw * (Wo - 1) + 1, sw))
+            want[tap] += dout * (arg == i * kw + j)
+            hits[tap] += arg == i * kw + j
+    assert hits.max() >= 3  # the summation order matters only from three terms on
+    want = want[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]]
+    got = F.max_pool2d_backward(dout, cache)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize("shape,S", [((3, 5), (5,)), ((2, 3, 4), (4,)), ((2, 3, 4), (3, 4))])
 @pytest.mark.parametrize("affine", [True, False])
 def test_layer_norm_gradcheck(shape, S, affine):

@@ -107,10 +107,11 @@ v ← μ v − 5e-4·ε·w − ε ∂L/∂w, w ← w + v (PyTorch's equivalent f
 Measured (real runs, 2-core CPU; behind every threshold in ``claims``)
 ----------------------------------------------------------------------
 ``Config.quick()`` (4 conditions × 1000 steps on the first draw, base and dropout on two
-more draws, + the ReLU/tanh probe with 5 inits), ``sutskever30 run 7 --seed S``: 50 s of
-CPU for seed 0 with OPENBLAS_NUM_THREADS=1 on an idle machine, 41-44 s of wall with two
-BLAS threads (seeds 3, 5). The three dropout draws doubled the cost of the
-preset (it was 23-29 s with one draw). Test set: 1597 images.
+more draws, + the ReLU/tanh probe with 5 inits), ``sutskever30 run 7 --seed S``: 44 s of
+CPU for seed 0 with OPENBLAS_NUM_THREADS=1 on an idle machine; 41-54 s of wall with two
+BLAS threads, which spin (96 s of CPU) without making it faster. The three dropout draws
+doubled the cost of the preset (it was 23-29 s with one draw); a faster max-pool backward
+(the overlapping windows' scatter-add) took 50 s to 44 s. Test set: 1597 images.
 
 The table is the first draw, which is what the preset measured before the dropout arms
 were replicated (and still measures for every other claim). Its numbers are identical, bit
