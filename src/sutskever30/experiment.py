@@ -396,14 +396,14 @@ def numerics_environment() -> dict[str, Any]:
     # SciPy ships its own OpenBLAS (another version); the one that counts is NumPy's,
     # which wheels keep in numpy.libs (numpy/.dylibs on macOS).
     ours = [p for p in pools if any(part.startswith("numpy") for part in Path(p.get("filepath", "")).parts[-3:-1])]
-    for pool in ours or pools:
+    if pools:
+        pool = (ours or pools)[0]
         env["blas"] = {
             "library": pool.get("internal_api"),
             "version": pool.get("version"),
             "kernel": pool.get("architecture"),
             "threads": pool.get("num_threads"),
         }
-        break
     return env
 
 

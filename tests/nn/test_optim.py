@@ -232,6 +232,8 @@ BAD = {
     "initial_accumulator_value": lambda: optim.Adagrad(P, initial_accumulator_value=-1.0),
     "lr (group)": lambda: optim.Adam([{"params": P[:1], "lr": -1.0}, {"params": P[1:]}]),
     "step_size": lambda: optim.StepLR(optim.SGD(P, lr=0.1), step_size=0),
+    "milestones": lambda: optim.MultiStepLR(optim.SGD(P, lr=0.1), milestones=[0.5, 3]),
+    "milestones (negative)": lambda: optim.MultiStepLR(optim.SGD(P, lr=0.1), milestones=[-1]),
     "T_max": lambda: optim.CosineAnnealingLR(optim.SGD(P, lr=0.1), T_max=0),
     "d_model": lambda: optim.noam_lambda(0, 100),
     "warmup": lambda: optim.WarmupInverseSqrt(optim.SGD(P, lr=1.0), d_model=8, warmup=0),
@@ -281,6 +283,7 @@ def test_warmup_inverse_sqrt_drives_the_optimizer():
 
 SCHEDULERS = {
     "step": lambda o: optim.StepLR(o, step_size=3, gamma=0.5),
+    "multistep": lambda o: optim.MultiStepLR(o, milestones=[5, 9], gamma=0.5),
     "cosine": lambda o: optim.CosineAnnealingLR(o, T_max=8, eta_min=0.01),
     "noam": lambda o: optim.WarmupInverseSqrt(o, d_model=16, warmup=4),
 }
@@ -318,6 +321,16 @@ def test_step_and_cosine_closed_forms():
     step = optim.StepLR(opt, step_size=2, gamma=0.1)
     seq = [step.get_last_lr()[0]] + [(step.step(), step.get_last_lr()[0])[1] for _ in range(5)]
     np.testing.assert_allclose(seq, [1, 1, 0.1, 0.1, 0.01, 0.01])
+
+    opt = optim.SGD(make_params(np.float64), lr=1.0)
+    multi = optim.MultiStepLR(opt, milestones=[330, 220])  # paper 15's 440 steps, unsorted on purpose
+    lrs = {0: multi.get_last_lr()[0]}
+    for t in range(1, 440):
+        multi.step()
+        lrs[t] = multi.get_last_lr()[0]
+    assert [lrs[t] for t in (0, 219)] == [1.0, 1.0]
+    assert lrs[220] == pytest.approx(0.1) and lrs[329] == pytest.approx(0.1)
+    assert lrs[330] == pytest.approx(0.01) and lrs[439] == pytest.approx(0.01)
 
     opt = optim.SGD(make_params(np.float64), lr=1.0)
     cos = optim.CosineAnnealingLR(opt, T_max=4, eta_min=0.2)

@@ -131,6 +131,10 @@ SCHEDULES = {
         lambda o: optim.StepLR(o, step_size=4),
         lambda o: T.lr_scheduler.StepLR(o, 4),
     ),
+    "multistep": (
+        lambda o: optim.MultiStepLR(o, milestones=[2, 5, 5, 8], gamma=0.3),  # a repeated milestone
+        lambda o: T.lr_scheduler.MultiStepLR(o, [2, 5, 5, 8], 0.3),
+    ),
     "cosine": (
         lambda o: optim.CosineAnnealingLR(o, T_max=10, eta_min=1e-3),
         lambda o: T.lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=1e-3),

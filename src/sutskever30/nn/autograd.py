@@ -338,6 +338,11 @@ def _topological_order(root: Node) -> list[Node]:
     return post
 
 
+def _needs_grad(x) -> bool:
+    """Whether the tape must carry a gradient back to ``x``."""
+    return _GRAD_ENABLED and isinstance(x, Tensor) and x.requires_grad
+
+
 def apply(forward: Callable, backward: Callable, *inputs, **kwargs):
     """Run a forward pair on the arrays inside ``inputs`` and record its backward.
 
@@ -346,7 +351,7 @@ def apply(forward: Callable, backward: Callable, *inputs, **kwargs):
     """
     arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
     out, cache = forward(*arrays, **kwargs)
-    needs = _GRAD_ENABLED and any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+    needs = any(_needs_grad(x) for x in inputs)
     outs = out if isinstance(out, tuple) else (out,)
     results = []
     for o in outs:
@@ -539,10 +544,6 @@ def batch_norm(
         momentum=momentum,
         eps=eps,
     )
-
-
-def _needs_grad(x) -> bool:
-    return _GRAD_ENABLED and isinstance(x, Tensor) and x.requires_grad
 
 
 def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1) -> Tensor:

@@ -31,8 +31,9 @@ restores it exactly, so training resumes bit for bit.
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,7 @@ __all__ = [
     "clip_grad_norm_",
     "LRScheduler",
     "StepLR",
+    "MultiStepLR",
     "CosineAnnealingLR",
     "LambdaLR",
     "WarmupInverseSqrt",
@@ -700,6 +702,30 @@ class StepLR(LRScheduler):
 
     def _lr_at(self, base_lr: float, t: int) -> float:
         return base_lr * self.gamma ** (t // self.step_size)
+
+
+class MultiStepLR(LRScheduler):
+    """Decay by ``gamma`` at each milestone: γ_t = γ_0 · gamma^(number of milestones ≤ t),
+    e.g. the ResNet papers' "divide by 10 at 32k and 48k iterations"."""
+
+    _hyper = ("milestones", "gamma")
+
+    def __init__(
+        self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        _check(
+            isinstance(milestones, (list, tuple))
+            and all(isinstance(m, (int, np.integer)) and m >= 0 for m in milestones),
+            "MultiStepLR",
+            "milestones",
+            milestones,
+            "a list of integers >= 0",
+        )
+        self.milestones, self.gamma = tuple(sorted(int(m) for m in milestones)), float(gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr: float, t: int) -> float:
+        return base_lr * self.gamma ** bisect.bisect_right(self.milestones, t)
 
 
 class CosineAnnealingLR(LRScheduler):
