@@ -30,8 +30,11 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import sutskever30  # noqa: E402
 from sutskever30 import nn  # noqa: E402
 from sutskever30.nn import optim  # noqa: E402
+
+sutskever30.keep_freed_memory()  # as the CLI does (see src/sutskever30/_malloc.py)
 
 
 def copy_into(ours: nn.Module, theirs: torch.nn.Module) -> None:

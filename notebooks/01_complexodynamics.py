@@ -34,19 +34,13 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 import numpy as np
 from IPython.display import Markdown, display
 
 from sutskever30 import complexity as cx
-from sutskever30.experiment import smoke_mode
+from sutskever30 import notebook
+from sutskever30.notebook import show_source
 from sutskever30.papers import p01_complexodynamics as p01
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## The dynamics: symmetric exclusion
@@ -79,8 +73,7 @@ show_source(cx.exclusion_sweep)
 # entropy $S(t)$.
 
 # %%
-show_source(cx.segment_cost)
-show_source(cx.optimal_segmentation)
+show_source(cx.segment_cost, cx.optimal_segmentation)
 
 # %% [markdown]
 # Three known profiles: a step (the initial state) needs 2 segments and no data bits; a
@@ -101,13 +94,13 @@ for name, s in [("step", step), ("flat", flat), ("white noise", noise)]:
 # Snapshots on a log-spaced time grid; at each one we measure the two-part code, the
 # compressed size of the raw bits (zlib, bz2, lzma: upper bounds on $K(x)$), and the same
 # two-part code on a **shuffled** copy of the state (same amount of cream, no structure:
-# the i.i.d. control). In smoke mode a tiny grid runs in a second (its claims are not
-# expected to pass); otherwise the full preset.
+# the i.i.d. control). The notebook runs the full preset (about half a minute); under the
+# tests it runs the smoke preset, a tiny grid whose claims are not expected to pass.
 
 # %%
-config = p01.Config.smoke() if smoke_mode() else p01.Config.full()
-result = p01.run(config, seed=0)
-print(f"{config.N}×{config.N} grid, {config.sweeps} sweeps, seed {result.seed}: {result.seconds:.1f} s")
+result, found = notebook.run(1)
+cfg = result.config
+print(f"preset {result.preset}: {cfg['N']}×{cfg['N']} grid, {cfg['sweeps']} sweeps, {result.seconds:.1f} s")
 
 # %%
 figs = p01.figures(result)
@@ -134,35 +127,30 @@ figs["entropy"]
 # ## Blog vs ours
 
 # %%
-m = result.metrics
-rows = [
-    ("entropy rises monotonically", "yes (second law)", f"Spearman(S, t) = {m['spearman_S_t']:.3f}"),
-    (
-        "interestingness low → high → low",
-        "conjectured",
-        f"C: {m['C0']:.0f} → {m['C_max']:.0f} (t = {m['t_at_C_max']:.0f}) → {m['C_end']:.0f} bits",
-    ),
-    ("K(x) behaves like entropy", "argued", f"Spearman(zlib, t) = {m['spearman_zlib_t']:.3f}"),
-    ("equilibrium state is simple", "yes", f"{m['segments_end']:.0f} segment(s) at the end"),
-    ("a structureless state has low complexity", "yes", f"shuffled control: max C = {m['control_C_max']:.0f} bits"),
-]
-display(Markdown("| | blog | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+notebook.show_paper_vs_ours(1, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-found = p01.claims(result)
-lines = ["| claim | measured | pass |", "|---|---|---|"]
-for c in found:
-    lines.append(f"| {c.statement} | {c.measured} | {'✅' if c.passed else '❌'} |")
-display(Markdown("\n".join(lines)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
+
+# %% [markdown]
+# ## Break it
+#
+# Stop the mixing: with `p_swap = 0` no pair ever swaps, the state stays the initial step,
+# and the complexity never rises nor the entropy: the rise-and-fall claims must fail (the
+# quick preset, a few seconds).
+
+# %%
+_, frozen = notebook.run(1, notebook.preset("quick"), p_swap=0.0)
+notebook.show_claims(frozen)
 
 # %% [markdown]
 # ## Summary
 
 # %%
+m = result.metrics
 display(
     Markdown(f"""
 * **Entropy rises.** The data part of the optimal code went from {m["S0"]:.0f} to

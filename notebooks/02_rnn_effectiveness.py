@@ -27,19 +27,13 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 import numpy as np
 from IPython.display import Markdown, display
 
-from sutskever30.experiment import smoke_mode
-from sutskever30.nn import functional as F
+from sutskever30 import notebook
+from sutskever30.nn import pairs
+from sutskever30.notebook import show_source
 from sutskever30.papers import p02_rnn_effectiveness as p02
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## The model
@@ -75,8 +69,8 @@ show_source(p02.CharLSTM)
 # + \dots$; the weights' gradients are summed over time.
 
 # %%
-show_source(F.lstm_cell_backward)  # one step's backward: the engine's cell pair
-show_source(p02.loss_and_grads_by_hand)
+# one step's backward (the engine's cell pair), then BPTT
+show_source(pairs.lstm_cell_backward, p02.loss_and_grads_by_hand)
 
 # %% [markdown]
 # The training itself uses the autograd tape with the engine's sequence pair (one node for
@@ -122,18 +116,12 @@ show_source(p02.sample)
 # %% [markdown]
 # ## Run the experiment
 #
-# With `SUTSKEVER30_SMOKE=1` a tiny configuration runs (a few steps, every code path, claims
-# not expected to pass); otherwise the `full` preset (2 layers of 128 units).
+# The notebook runs the `full` preset (2 layers of 128 units, a few minutes); under the tests
+# it runs the seconds-long smoke preset (a few steps, every code path, claims not expected to
+# pass).
 
 # %%
-if smoke_mode():
-    config = p02.Config(
-        n_train=20_000, n_val=2_000, hidden=16, num_layers=1, steps=6, eval_every=3,
-        sample_len=200, probe_chars=1_000, gradcheck_T=4,
-    )  # fmt: skip
-else:
-    config = p02.Config.full()
-result = p02.run(config, seed=0)
+result, found = notebook.run(2)
 m = result.metrics
 print(f"preset {result.preset}, seed {result.seed}: {result.seconds:.1f} s, {m['epochs']:.1f} epochs")
 
@@ -182,34 +170,13 @@ display(Markdown("\n".join(rows)))
 # ## Post vs ours
 
 # %%
-Ts = f"{result.config['structure_T']:g}"
-st = m["sample_stats"]
-rows = [
-    ("corpus", "Shakespeare 4.4 MB, Linux 474 MB, …", f"stdlib source, {m['n_train']:,} + {m['n_val']:,} chars"),
-    ("model", "2-3 layers × 512 LSTM", f"{result.config['num_layers']} × {result.config['hidden']} LSTM"),
-    ("val bpc: unigram / KN-2 / KN-3", "(no n-gram baselines)",
-     f"{m['bpc_unigram']:.2f} / {m['bpc_bigram']:.2f} / {m['bpc_kn3']:.2f}"),
-    ("val bpc: LSTM", "(no headline metric)", f"{m['bpc_lstm']:.2f}"),
-    (f"indented lines at a multiple of 4 (T = {Ts} / unigram / real text)", "indentation kept",
-     f"{st[Ts]['indent4']:.0%} / {st['unigram']['indent4']:.0%} / {m['val_text_stats']['indent4']:.0%}"),
-    (f"lines with brackets that balance (T = {Ts} / unigram / real)", "brackets matched",
-     f"{st[Ts]['balanced']:.0%} / {st['unigram']['balanced']:.0%} / {m['val_text_stats']['balanced']:.0%}"),
-    ("p(closer | open) / p(closer | none): LSTM / KN-3 / untrained", "(not measured)",
-     f"{m['close_ratio_trained']:.2f} / {m['close_ratio_kn3']:.2f} / {m['close_ratio_untrained']:.2f}"),
-    ("30-char windows copied from training (T = 1)", "(not measured)", f"{m['copied']['1']:.0%}"),
-]  # fmt: skip
-display(Markdown("| | post | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+notebook.show_paper_vs_ours(2, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-found = p02.claims(result)
-lines = ["| claim | measured | pass |", "|---|---|---|"]
-for c in found:
-    lines.append(f"| {c.statement} | {c.measured} | {'✅' if c.passed else '❌'} |")
-display(Markdown("\n".join(lines)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
 
 # %% [markdown]
 # ## Summary

@@ -30,19 +30,13 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 import numpy as np
 from IPython.display import Markdown, display
 
-from sutskever30.experiment import smoke_mode
-from sutskever30.nn import functional as F
+from sutskever30 import notebook
+from sutskever30.nn import pairs
+from sutskever30.notebook import show_source
 from sutskever30.papers import p03_understanding_lstm as p03
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## The task
@@ -71,7 +65,7 @@ print(ids.T, "→ targets", y)
 # gates): no squashing non-linearity and no weight matrix on the path. The engine's pair:
 
 # %%
-show_source(F.lstm_cell_forward)
+show_source(pairs.lstm_cell_forward)
 
 # %% [markdown]
 # Backprop through time is the same pair's backward run in reverse over the steps. The
@@ -79,7 +73,7 @@ show_source(F.lstm_cell_forward)
 # $dC_t \odot f_t$.
 
 # %%
-from sutskever30.nn import recurrent  # noqa: E402
+from sutskever30.nn.pairs import recurrent  # noqa: E402
 
 show_source(recurrent.lstm_gates_backward)
 
@@ -121,19 +115,13 @@ show_source(p03.input_gradient_norms)
 # %% [markdown]
 # ## Run the experiment
 #
-# Smoke mode (`SUTSKEVER30_SMOKE=1`) runs a tiny configuration that only exercises the
-# code (claims are not expected to pass); otherwise the `full` preset
-# (T ∈ {5, 50, 100}, 1000 steps per model).
+# The notebook runs the `full` preset (T ∈ {5, 50, 100}, 1000 steps per model); under the
+# tests it runs the seconds-long smoke preset, which only exercises the code (its claims are
+# not expected to pass).
 
 # %%
-if smoke_mode():
-    config = p03.Config(
-        lengths=(3, 6), steps=15, batch=16, n_eval=100, probe_T=6, probe_n=2, gates_T=6, ablation_T=6, cec_steps=50
-    )
-else:
-    config = p03.Config.full()
-result = p03.run(config, seed=0)
-print(f"seed {result.seed}: {result.seconds:.1f} s")
+result, found = notebook.run(3)
+print(f"preset {result.preset}, seed {result.seed}: {result.seconds:.1f} s")
 
 # %%
 figs = p03.figures(result)
@@ -171,42 +159,20 @@ figs["gates_c"]
 # ## Post vs ours
 
 # %%
-m, lengths = result.metrics, list(result.config["lengths"])
-T = result.config["ablation_T"]
-rows = [
-    (
-        f"accuracy at T = {L} (RNN / LSTM / GRU)",
-        "long gaps: RNN fails, LSTM and GRU work" if L == max(lengths) else "—",
-        " / ".join(f"{m[f'acc_{k}_T{L}']:.1%}" for k in p03.KINDS),
-    )
-    for L in lengths
-]
-rows += [
-    (f"LSTM with forget gate = 0, T = {T}", "(not in the post)", f"{m[f'acc_lstm_nof_T{T}']:.1%}"),
-    (
-        "‖∂h_L/∂x_1‖ / ‖∂h_L/∂x_L‖ at init (RNN / LSTM / GRU)",
-        "vanishes for RNNs",
-        " / ".join(f"{m[f'grad_ratio_init_{k}']:.1e}" for k in p03.KINDS),
-    ),
-    ("constant error carousel, max |C_T − C_0|", "0 (information kept)", f"{m['cec_max_abs_c']:.1e}"),
-]
-display(Markdown("| | post | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+notebook.show_paper_vs_ours(3, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-from sutskever30.experiment import claims_table  # noqa: E402
-
-found = p03.claims(result)
-display(Markdown(claims_table(found, markdown=True)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
 
 # %% [markdown]
 # ## Summary
 
 # %%
-L = max(lengths)
+m, lengths = result.metrics, list(result.config["lengths"])
+L, T = max(lengths), result.config["ablation_T"]
 display(
     Markdown(f"""
 * At the longest gap (T = {L}) the LSTM reached {m[f"acc_lstm_T{L}"]:.1%}, the GRU

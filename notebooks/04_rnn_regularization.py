@@ -32,18 +32,12 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 import numpy as np
 from IPython.display import Markdown, display
 
-from sutskever30.experiment import smoke_mode
+from sutskever30 import notebook
+from sutskever30.notebook import show_source
 from sutskever30.papers import p04_rnn_regularization as p04
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## Where the masks go
@@ -61,8 +55,7 @@ def show_source(fn) -> None:
 # the engine's `nn.lstm`.
 
 # %%
-show_source(p04.lstm_recurrent_dropout_forward)
-show_source(p04.lstm_recurrent_dropout_backward)
+show_source(p04.lstm_recurrent_dropout_forward, p04.lstm_recurrent_dropout_backward)
 
 # %%
 show_source(p04.DropoutLSTMLM.forward)
@@ -85,17 +78,11 @@ print("eval mode draws no mask:", m.last_masks == {})
 # %% [markdown]
 # ## Run the experiment
 #
-# With `SUTSKEVER30_SMOKE=1` a tiny configuration runs every code path (the claims are not
-# expected to hold there); otherwise the `full` preset.
+# The notebook runs the `full` preset; under the tests it runs the seconds-long smoke preset,
+# which exercises every code path (its claims are not expected to hold).
 
 # %%
-if smoke_mode():
-    config = p04.Config(
-        n_train=4_000, n_val=1_000, hidden=16, steps=6, eval_every=3, bptt=16, batch=4, train_eval_chars=1_000
-    )
-else:
-    config = p04.Config.full()
-result = p04.run(config, seed=0)
+result, found = notebook.run(4)
 print(f"preset {result.preset}, seed {result.seed}: {result.seconds:.1f} s")
 
 # %%
@@ -113,33 +100,16 @@ figs["train_vs_val"]
 # ## Paper vs ours
 
 # %%
-m = result.metrics
-rows = [
-    ("data", "Penn Treebank, words (10k vocabulary)", f"stdlib source, characters ({m['V']} symbols)"),
-    ("model", "2 layers × 200 / 650 / 1500", f"{result.config['num_layers']} layers × {result.config['hidden']}"),
-    ("dropout", "50% (medium) / 65% (large)", f"{result.config['p']:.0%}"),
-]
-for v, paper in (("none", "120.7 (2×200)"), ("zaremba", "86.2 (2×650) / 82.2 (2×1500)"), ("naive", "(not reported)")):
-    r = m[v]
-    rows.append(
-        (f"({v}) best validation perplexity", paper, f"{r['min_val_ppl']:.2f} per char at step {r['min_val_step']}")
-    )
-    rows.append((f"({v}) final train / val loss", "", f"{r['final_train']:.3f} / {r['final_val']:.3f} nats"))
-display(Markdown("| | paper | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+notebook.show_paper_vs_ours(4, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-found = p04.claims(result)
-lines = ["| claim | measured | pass |", "|---|---|---|"]
-for c in found:
-    lines.append(f"| {c.statement} | {c.measured} | {'✅' if c.passed else '❌'} |")
-display(Markdown("\n".join(lines)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
 
 # %% [markdown]
-# **What the quick preset measured** (seeds 0–4, numbers in the module docstring): the
+# **What the quick preset measured** (seeds 0–4, numbers in `docs/results/04_rnn_regularization.md`): the
 # unregularised model (a) overfits (its validation loss rises about 23% past its minimum
 # while its training loss keeps falling); (b) beats (a)'s best validation loss on every
 # seed, but only by 1.6–4.6%, so the claim asks for ≤ 0.99 × rather than the card's
@@ -150,6 +120,7 @@ print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
 # ## Summary
 
 # %%
+m = result.metrics
 a, b, c = m["none"], m["zaremba"], m["naive"]
 display(
     Markdown(f"""

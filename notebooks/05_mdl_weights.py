@@ -35,17 +35,11 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 from IPython.display import Markdown, display
 
-from sutskever30.experiment import smoke_mode
+from sutskever30 import notebook
+from sutskever30.notebook import show_source
 from sutskever30.papers import p05_mdl_weights as p05
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## The expected error without Monte Carlo
@@ -91,13 +85,14 @@ show_source(p05.make_task)
 # %% [markdown]
 # ## Run the experiment
 #
-# In smoke mode (`SUTSKEVER30_SMOKE=1`) this is a seconds-long run of 200 steps, whose
-# claims are printed but not expected to hold. Otherwise it runs the `full` preset.
+# The notebook runs the `full` preset (10,000 steps per method). Under the tests
+# (`SUTSKEVER30_SMOKE=1`) it runs the seconds-long smoke preset of 200 steps, whose claims are
+# printed but not expected to hold. The measured values per seed are in
+# `docs/results/05_mdl_weights.md`.
 
 # %%
-config = p05.Config.smoke() if smoke_mode() else p05.Config.full()
-result = p05.run(config, seed=0)
-m = result.metrics
+result, found = notebook.run(5)
+m, tp = result.metrics, result.metrics["two_part_ml"]
 print(f"preset {result.preset}, seed {result.seed}: {result.seconds:.1f} s; relevant inputs {m['relevant_inputs']}")
 
 # %%
@@ -121,48 +116,13 @@ figs["training"]
 # ## Paper vs ours
 
 # %%
-tp = m["two_part_ml"]
-mc_gap = abs(m["expected_sse_moments"] - m["expected_sse_monte_carlo"]) / m["expected_sse_monte_carlo"]
-rows = [
-    (
-        "expected SSE: exact vs sampled",
-        "exact, no Monte Carlo",
-        f"{m['expected_sse_moments']:.4f} vs {m['expected_sse_monte_carlo']:.4f} ({result.config['mc_samples']:,} samples, gap {mc_gap:.2%})",
-    ),
-    (
-        "test MSE: ML / weight decay (CV) / MDL",
-        "MDL generalises (paper's task not reproduced)",
-        f"{m['test_mse_ml']:.3f} / {m['test_mse_weight_decay']:.3f} (λ = {m['cv_lambda']:g}) / {m['test_mse_mdl']:.3f}",
-    ),
-    (
-        "noise floor (ε variance) / predicting the mean",
-        "",
-        f"{result.config['noise'] ** 2:.3f} / {m['test_mse_predict_mean_only']:.3f}",
-    ),
-    ("irrelevant first-layer weights with σ ≥ |μ|", "most", f"{m['irrelevant_prunable_fraction']:.0%}"),
-    ("σ/|μ| of the relevant weights (active unit)", "small", ", ".join(f"{r:.3f}" for r in m["relevant_ratio"])),
-    (
-        "description length, MDL: data + weights",
-        "much less than the targets' information",
-        f"{m['mdl_data_bits']:.0f} + {m['mdl_weight_bits']:.0f} = {m['mdl_total_bits']:.0f} bits",
-    ),
-    (
-        "two-part code of the ML net: data + weights",
-        "",
-        f"{tp['data_bits']:.0f} + {tp['weight_bits']:.0f} = {tp['total']:.0f} bits (δ = {tp['delta']:g})",
-    ),
-]
-display(Markdown("| | paper | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+notebook.show_paper_vs_ours(5, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-found = p05.claims(result)
-lines = ["| claim | measured | pass |", "|---|---|---|"]
-lines += [f"| {c.statement} | {c.measured} | {'✅' if c.passed else '❌'} |" for c in found]
-display(Markdown("\n".join(lines)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
 
 # %% [markdown]
 # ## Summary
@@ -193,8 +153,8 @@ display(
 #    full KL term from step 0 switch hidden units off?
 # 2. Learn the output noise $\sigma_n$ too (add a `log_sigma_n` parameter to the data term).
 #    What value does it reach, and how does it compare with the teacher's 0.1?
-# 3. Replace the Gaussian prior with a mixture of two zero-mean Gaussians (the paper's
-#    adaptive prior). Does the KL term fall?
+# 3. Replace the paper's adaptive mixture prior by one Gaussian per weight matrix
+#    (`prior="gaussian"`). Does the KL term rise? How many irrelevant weights stay prunable?
 # 4. Draw 20 weight samples from the trained $q$ and plot the predictions on a line through
 #    input space. Where is the net uncertain?
 # 5. Increase `n_train` to 500. How do the three methods compare now, and why?

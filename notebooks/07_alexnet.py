@@ -34,19 +34,12 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 from IPython.display import Markdown, display
 
-from sutskever30.experiment import claims_table, smoke_mode
-from sutskever30.nn import lrn
-from sutskever30.nn.conv import conv2d_forward
+from sutskever30 import notebook
+from sutskever30.nn.pairs import conv2d_forward, local_response_norm_backward, local_response_norm_forward
+from sutskever30.notebook import show_source
 from sutskever30.papers import p07_alexnet as p07
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## Convolution = im2col + one matrix product
@@ -80,8 +73,7 @@ show_source(p07.shift_equivariance_error)
 #   \sum_{i:\, j \in W(i)} g_i\, a_i\, s_i^{-\beta-1}.$$
 
 # %%
-show_source(lrn.local_response_norm_forward)
-show_source(lrn.local_response_norm_backward)
+show_source(local_response_norm_forward, local_response_norm_backward)
 
 # %% [markdown]
 # ## The model and the augmentation
@@ -91,14 +83,13 @@ show_source(lrn.local_response_norm_backward)
 # the first conv in the ReLU-vs-tanh probe; the full preset also reports LRN's effect).
 # The ReLU-vs-tanh probe feeds the raw 0–16 intensities (mean subtracted), as the paper
 # feeds raw pixel values; the regulariser comparisons feed the same images on a [0, 1]
-# scale, where the unregularised net overfits clearly (see the module docstring).
+# scale, where the unregularised net overfits clearly (see `docs/results/07_alexnet.md`).
 # Augmentation is a random crop of the zero-padded image: a translation of up to
 # `max_shift` pixels (±1 in the presets), drawn afresh for every image at every step. We do
 # **not** flip: a mirrored 2 or 7 is not a digit.
 
 # %%
-show_source(p07.SmallAlexNet)
-show_source(p07.random_translate)
+show_source(p07.SmallAlexNet, p07.random_translate)
 
 # %% [markdown]
 # ## The size of the real AlexNet, from its layer shapes
@@ -113,25 +104,13 @@ display(Markdown("| layer | parameters |\n|---|---|\n" + rows))
 # %% [markdown]
 # ## Run the experiment
 #
-# In smoke mode (`SUTSKEVER30_SMOKE=1`) a tiny configuration exercises every code path in
-# seconds (its claims are not expected to pass); otherwise the full preset runs.
+# The notebook runs the full preset (five training sets, all seven conditions; a few
+# minutes). Under the tests (`SUTSKEVER30_SMOKE=1`) the smoke preset exercises every code
+# path in seconds; its claims are not expected to pass.
 
 # %%
-if smoke_mode():
-    config = p07.Config(
-        n_train=60,
-        steps=10,
-        batch_size=16,
-        replicates=2,
-        replicated=("base", "dropout"),  # as in the quick preset: augment on one draw only
-        speed_inits=1,
-        speed_max_steps=10,
-        curve_every=5,
-    )
-else:
-    config = p07.Config.full()
-result = p07.run(config, seed=0)
-print(f"{result.seconds:.1f} s")
+result, found = notebook.run(7)
+print(f"preset {result.preset}: {result.seconds:.1f} s")
 
 # %%
 figs = p07.figures(result)
@@ -150,57 +129,26 @@ figs["augmentation"]
 # ## Paper vs ours
 
 # %%
-m = result.metrics
-found = p07.claims(result)
-drop, aug = found[1].measured, found[2].measured  # paired means over the draws both arms ran on
-rows = [
-    (
-        "ReLU vs tanh: iterations to 25% training error",
-        "6× faster",
-        f"{m['tanh_iters_median'] / m['relu_iters_median']:.1f}× faster",
-    ),
-    (
-        "dropout: train−test gap (with / without)",
-        "prevents heavy overfitting",
-        f"{drop['gap_dropout']:.3f} / {drop['gap_no_dropout']:.3f} ({drop['reduction']:.0%} narrower; "
-        "threshold ≥ 10%, card's proposal 30%)",
-    ),
-    (
-        "augmentation: test accuracy (with / without)",
-        "reduces overfitting",
-        f"{aug['with_aug']:.3f} / {aug['without']:.3f} (+{aug['gain_points']:.1f} points; card: ≥ 1.5)",
-    ),
-    (
-        "full model, test accuracy",
-        "62.5% top-1 (ImageNet)",
-        f"{m['full_test_acc']:.1%} (digits, {config.n_train} train)",
-    ),
-    ("AlexNet parameters", "60 million", f"{m['alexnet_params']:,}"),
-    ("AlexNet neurons", "650,000", f"{m['alexnet_neurons']:,}"),
-]
-for extra, paper in (("full_lrn", "LRN: −1.4 points top-1"), ("pool_2x2", "overlap: −0.4 points top-1")):
-    if f"{extra}_test_acc" in m:
-        rows.append(
-            (f"{extra} test accuracy (vs full)", paper, f"{m[f'{extra}_test_acc']:.3f} vs {m['full_test_acc']:.3f}")
-        )
-display(Markdown("| | paper | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+notebook.show_paper_vs_ours(7, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-display(Markdown(claims_table(found, markdown=True)))
+notebook.show_claims(found)
 
 # %% [markdown]
 # ## Summary
 
 # %%
+m = result.metrics
+drop, aug = found[1].measured, found[2].measured  # paired means over the draws both arms ran on
 display(
     Markdown(f"""
 * **ReLU trains faster than tanh** here too: median {m["relu_iters_median"]:.0f} vs
   {m["tanh_iters_median"]:.0f} iterations to 25% training error (paper: 6×). The inputs keep
   the raw 0–16 intensity scale (the paper only subtracts the mean), so tanh units start
-  saturated; on inputs scaled to [0, 1] tanh was as fast or faster (see the module docstring).
+  saturated; on inputs scaled to [0, 1] tanh was as fast or faster (`docs/results/07_alexnet.md`).
 * **Dropout** (no augmentation) changed the train−test gap from {drop["gap_no_dropout"]:.3f} to
   {drop["gap_dropout"]:.3f} ({drop["reduction"]:.0%} {"narrower" if drop["reduction"] > 0 else "wider"};
   gaps averaged over {len(drop["gap_dropout_per_draw"])} training set(s), each shared by both
@@ -210,11 +158,11 @@ display(
   effect (the card's rule for uncalibrated thresholds). Both nets fit all 200 training
   images, so the gap is the test error, and FC-only dropout removes about a fifth of it;
   longer training, other widths, a second FC layer, other data sizes, batch sizes and
-  learning rates did not change that (module docstring).
+  learning rates did not change that (`docs/results/07_alexnet.md`).
 * **Augmentation** (no dropout) changed test accuracy from {aug["without"]:.3f} to
   {aug["with_aug"]:.3f}; with dropout as well, {m["full_test_acc"]:.3f}. On the quick
   preset the gain is +2.4 to +4.4 points on seeds 0-7 (card: ≥ 1.5). With 300 training
-  images and inputs on the raw 0–16 scale it was only +1.5 on average (module docstring):
+  images and inputs on the raw 0–16 scale it was only +1.5 on average (`docs/results/07_alexnet.md`):
   there the unregularised net already generalises almost as well as the regularised ones.
 * **Weight sharing** is exact: shifting the input by 2 px shifts the first-layer maps
   (max difference {m["shift_equivariance_error"]:.1e}).

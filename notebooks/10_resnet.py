@@ -33,17 +33,11 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 from IPython.display import Markdown, display
 
-from sutskever30.experiment import claims_table, smoke_mode
+from sutskever30 import notebook
+from sutskever30.notebook import show_source
 from sutskever30.papers import p10_resnet as p10
-
-
-def show_source(obj) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(obj)}```"))
-
 
 # %% [markdown]
 # ## A block, plain or residual
@@ -53,8 +47,7 @@ def show_source(obj) -> None:
 # path computes exactly the plain block (the tests check it on shared weights).
 
 # %%
-show_source(p10.Block)
-show_source(p10.he_linear)
+show_source(p10.Block, p10.he_linear)
 
 # %% [markdown]
 # ## Training
@@ -69,17 +62,13 @@ show_source(p10.train_model)
 # %% [markdown]
 # ## Run the experiment
 #
-# In smoke mode a tiny configuration exercises every code path in seconds (its claims are
-# not expected to pass); otherwise the full preset runs, which adds batch normalisation to
-# both families as the paper does.
+# The notebook runs the full preset, which adds batch normalisation to both families as the
+# paper does (a few minutes); under the tests it runs the seconds-long smoke preset, whose
+# claims are not expected to pass.
 
 # %%
-if smoke_mode():
-    config = p10.Config(epochs=2, depths_plain=(2, 6), depths_res=(6,), batch_size=200)
-else:
-    config = p10.Config.full()
-result = p10.run(config, seed=0)
-print(f"{result.seconds:.1f} s")
+result, found = notebook.run(10)
+print(f"preset {result.preset}: {result.seconds:.1f} s")
 
 # %%
 figs = p10.figures(result)
@@ -90,6 +79,12 @@ figs["train_loss"]
 
 # %% [markdown]
 # ## Paper vs ours
+
+# %%
+notebook.show_paper_vs_ours(10, result)
+
+# %% [markdown]
+# Every depth, next to the paper's Figure 6:
 
 # %%
 m, cfg = result.metrics, result.config
@@ -115,8 +110,7 @@ display(
 # ## Claims
 
 # %%
-found = p10.claims(result)
-display(Markdown(claims_table(found, markdown=True)))
+notebook.show_claims(found)
 
 # %% [markdown]
 # ## Summary
@@ -131,8 +125,8 @@ display(
   {m[f"res_{dp}_train_loss"]:.3g}.
 * **The shortcut is what does it:** the same residual net with the shortcut multiplied by 0
   ends at {m[f"res_{dp}_noskip_train_loss"]:.3g}.
-* Batch norm in the plain nets: {"on" if cfg["batch_norm"] else "off"} in this run. See the module
-  docstring for what was measured with and without it.
+* Batch norm in both families: {"on" if cfg["batch_norm"] else "off"} in this run. The measured
+  values with and without it, per seed, are in `docs/results/10_resnet.md`.
 """)
 )
 

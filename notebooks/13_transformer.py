@@ -32,20 +32,13 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 import numpy as np
 from IPython.display import Markdown, display
 
-from sutskever30 import nn
-from sutskever30.experiment import smoke_mode
-from sutskever30.nn import attention
+from sutskever30 import nn, notebook
+from sutskever30.nn.pairs import attention
+from sutskever30.notebook import show_source
 from sutskever30.papers import p13_transformer as p13
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## The data
@@ -99,11 +92,8 @@ show_source(p13.MultiHeadAttention.forward)
 # padding is masked out of every attention over it.
 
 # %%
-show_source(p13.positional_encoding)
-show_source(p13.EncoderLayer.forward)
-show_source(p13.DecoderLayer.forward)
-show_source(p13.Transformer.encode)
-show_source(p13.Transformer.decode)
+show_source(p13.positional_encoding, p13.EncoderLayer.forward, p13.DecoderLayer.forward)
+show_source(p13.Transformer.encode, p13.Transformer.decode)
 
 # %% [markdown]
 # ## Training: warm-up schedule and label smoothing (§5.3, §5.4)
@@ -122,27 +112,27 @@ show_source(p13.Transformer.decode)
 # the gradients are tiny, but Adam divides them by their own running scale, so the weights
 # keep moving by about one learning rate per step; every few hundred steps this drift ends
 # in a short loss spike. Evaluated every 20 steps between steps 400 and 1000 (a one-layer
-# model, five seeds; numbers in the module docstring), the last weights fell from 100% exact
+# model, five seeds; numbers in `docs/results/13_transformer.md`), the last weights fell from 100% exact
 # match on reversal to as low as 52% inside such spikes, while the average of the last five
 # checkpoints never dropped below 99.8%. All three models (Transformer, GRU, Transformer
 # without encoder positions) go through the same function, averaging included:
 
 # %%
-show_source(nn.optim.noam_lambda)
-show_source(p13.train_model)
-show_source(p13.average_checkpoints)
+show_source(nn.optim.noam_lambda, p13.train_model, p13.average_checkpoints)
 
 # %% [markdown]
 # ## Run the experiment
 #
-# With `SUTSKEVER30_SMOKE=1` a tiny configuration runs every code path in seconds (its
-# claims are not expected to pass); otherwise the `full` preset runs.
+# The notebook runs the `full` preset (about two minutes); under the tests it runs the
+# seconds-long `smoke` preset, whose claims are not expected to pass.
 
 # %%
-config = p13.Config.smoke() if smoke_mode() else p13.Config.full()
-result = p13.run(config, seed=0)
+result, found = notebook.run(13)
 m = result.metrics
-print(f"{result.seconds:.1f} s; parameters: Transformer {m['transformer_params']:,}, GRU {m['gru_params']:,}")
+print(
+    f"preset {result.preset}: {result.seconds:.1f} s; "
+    f"parameters: Transformer {m['transformer_params']:,}, GRU {m['gru_params']:,}"
+)
 figs = p13.figures(result)
 
 # %%
@@ -223,49 +213,13 @@ print(
 # ## Paper vs ours
 
 # %%
-rows = [
-    ("task", "WMT14 EN-DE / EN-FR translation", "reverse / sort 5-12 symbols over 20"),
-    (
-        "model",
-        "d_model 512, h 8, d_ff 2048, N = 6",
-        f"d_model {config.d_model}, h {config.h}, d_ff {config.d_ff}, N = {config.n_layers}",
-    ),
-    (
-        "result",
-        "BLEU 28.4 / 41.8 (big)",
-        f"exact match {m['reverse_transformer_exact_match']:.1%} / {m['sort_transformer_exact_match']:.1%}",
-    ),
-    (
-        "recurrent baseline",
-        "GNMT, ConvS2S, ... (BLEU 24.6-26.4 EN-DE)",
-        f"GRU without attention: {m['reverse_gru_exact_match']:.1%} / {m['sort_gru_exact_match']:.1%}",
-    ),
-    ("training steps", "100k (base), 300k (big)", f"{config.steps_reverse} reverse / {config.steps_sort} sort"),
-    ("warm-up", "4000 steps", f"{config.warmup} steps"),
-    ("label smoothing", "0.1", f"{config.label_smoothing}"),
-    (
-        "checkpoint averaging",
-        "last 5 (base) / 20 (big), 10 min apart",
-        f"last {config.n_avg}, {config.avg_every} steps apart",
-    ),
-    (
-        "no encoder positions",
-        "(not ablated; learned = sinusoidal)",
-        f"{m['reverse_no_src_pe_exact_match']:.1%} / {m['sort_no_src_pe_exact_match']:.1%}",
-    ),
-]
-display(Markdown("| | paper | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+notebook.show_paper_vs_ours(13, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-found = p13.claims(result)
-lines = ["| claim | measured | pass |", "|---|---|---|"]
-for c in found:
-    lines.append(f"| {c.statement} | {c.measured} | {'✅' if c.passed else '❌'} |")
-display(Markdown("\n".join(lines)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
 
 # %% [markdown]
 # On the `full` preset expect the GRU claim to fail. With 128 hidden units and 800 steps

@@ -36,22 +36,16 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 from IPython.display import Markdown, display
 
-from sutskever30.experiment import smoke_mode
+from sutskever30 import notebook
+from sutskever30.notebook import show_source
 from sutskever30.papers import p15_identity_mappings as p15
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## Three units, one code path
 #
-# Our units are MLP blocks on 8×8 digits (width 32, no BN; see the module docstring):
+# Our units are MLP blocks on 8×8 digits (width 32, no BN; the module docstring says why):
 # $\mathcal{F}(x) = W_2\,\mathrm{relu}(W_1\, g(x))$. One class builds all three:
 #
 # | unit | $g$ (before the branch) | $f$ (after the addition) | $h(x)$ | branch weight |
@@ -65,8 +59,7 @@ def show_source(fn) -> None:
 # by the optimiser — so it cannot quietly turn into a learned gate.
 
 # %%
-show_source(p15.ConstantShortcut)
-show_source(p15.ResidualUnit)
+show_source(p15.ConstantShortcut, p15.ResidualUnit)
 
 # %% [markdown]
 # ## Measuring gradient propagation
@@ -79,8 +72,7 @@ show_source(p15.ResidualUnit)
 # must be $1$ (identity) and $0.5^{50} \approx 8.9\times 10^{-16}$ (scaled).
 
 # %%
-show_source(p15.gradient_ratio)
-show_source(p15.zero_branches_)
+show_source(p15.gradient_ratio, p15.zero_branches_)
 
 # %% [markdown]
 # ## Run the experiment
@@ -98,13 +90,13 @@ show_source(p15.zero_branches_)
 # losses move by at most ~5% between kernels, and the mean over replicates averages out the
 # remaining luck of the initialisation and batch order.
 #
-# In smoke mode a 6-unit, 1-epoch version runs every code path in seconds (its claims are not
-# expected to pass); otherwise the `full` preset: the same 20-epoch toy with 8 paired replicates
-# (training longer, to 60 epochs, brings the noise back: see the module docstring).
+# The notebook runs the `full` preset: the same 20-epoch toy with 8 paired replicates
+# (training longer, to 60 epochs, brings the noise back: see `docs/results/15_identity_mappings.md`).
+# Under the tests it runs the `smoke` preset, a 6-unit, 1-epoch version that runs every code path
+# in seconds (its claims are not expected to pass).
 
 # %%
-config = p15.Config.quick() if smoke_mode() else p15.Config.full()
-result = p15.run(config, seed=0)
+result, found = notebook.run(15)
 m = result.metrics
 print(f"preset {result.preset}, seed {result.seed}: {result.seconds:.1f} s")
 
@@ -162,48 +154,13 @@ display(Markdown("\n".join(lines)))
 # ## Paper vs ours
 
 # %%
-ratio = m["pre_train_loss"] / m["post_train_loss"]
-table = [
-    ("setting", "CIFAR-10, ResNet-110/164/1001, BN", f"digits, {2 * config.n_units}-layer MLP ResNet, no BN"),
-    (
-        "original (post-activation) unit",
-        "164: 5.93%, 1001: 7.61% error",
-        f"train loss {m['post_train_loss']:.3g}, test acc {m['post_test_acc']:.1%} (mean of {R})",
-    ),
-    (
-        "pre-activation unit",
-        "164: 5.46%, 1001: 4.92% error",
-        f"train loss {m['pre_train_loss']:.3g}, test acc {m['pre_test_acc']:.1%} (mean of {R})",
-    ),
-    (
-        "pre vs post",
-        "pre better, gap grows with depth (0.47 points at 164, 2.69 at 1001)",
-        f"mean train loss pre/post = {ratio:.2f}: about equal (quick preset, seeds 0–7: 0.93–1.16)",
-    ),
-    (
-        "constant scaling 0.5",
-        "110: 12.35% (vs 6.61%), optimisation harder",
-        f"train loss {m['scaled_train_loss']:.4f} (ln 10 = {m['ln10']:.4f}), test acc {m['scaled_test_acc']:.1%}",
-    ),
-    (
-        "gradient ratio, scaled",
-        "λ^L → 0 (argued, Eq. 8)",
-        f"{m['scaled_ratio_init']:.3g} at init vs 0.5^L = {m['scaled_analytic_ratio']:.3g}",
-    ),
-]
-display(Markdown("| | paper | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in table)))
+notebook.show_paper_vs_ours(15, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-found = p15.claims(result)
-lines = ["| claim | measured | pass |", "|---|---|---|"]
-for c in found:
-    measured = f"{c.measured:.4g}" if isinstance(c.measured, float) else str(c.measured)
-    lines.append(f"| {c.statement} | {measured} | {'✅' if c.passed else '❌'} |")
-display(Markdown("\n".join(lines)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
 
 # %% [markdown]
 # ## Summary
@@ -221,7 +178,7 @@ display(
   parameters ({m["pre_params"]:,}), same initial weights, batches and steps, mean over {R}
   paired replicates: final train loss {m["pre_train_loss"]:.3g} (pre-activation) vs
   {m["post_train_loss"]:.3g} (post-activation), test accuracy {m["pre_test_acc"]:.1%} vs
-  {m["post_test_acc"]:.1%}. At {2 * config.n_units} layers without BN the post-activation ReLU
+  {m["post_test_acc"]:.1%}. At {2 * result.config["n_units"]} layers without BN the post-activation ReLU
   masks only part of the gradient (ratio {m["post_ratio_init"]:.2f} at init); the paper's gap needs
   BN, conv units and 164–1001 layers.
 * **Measure a noisy quantity as a mean, at the end of a decayed schedule.** A single final loss

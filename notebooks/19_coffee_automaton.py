@@ -36,18 +36,12 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 from IPython.display import Markdown, display
 
 from sutskever30 import complexity as cx
-from sutskever30.experiment import smoke_mode
+from sutskever30 import notebook
+from sutskever30.notebook import show_source
 from sutskever30.papers import p19_coffee_automaton as p19
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## Two automata
@@ -60,8 +54,7 @@ def show_source(fn) -> None:
 # may share a cell; the state is the count per cell.
 
 # %%
-show_source(cx.exclusion_sweep)
-show_source(cx.random_walk_step)
+show_source(cx.exclusion_sweep, cx.random_walk_step)
 
 # %% [markdown]
 # ## Coarse-graining and the adjusted version
@@ -78,22 +71,20 @@ show_source(cx.random_walk_step)
 # more survive. (The paper's exact rule is from memory, not checked against the text.)
 
 # %%
-show_source(cx.window_mean)
-show_source(cx.row_majority_adjust)
-show_source(p19.measure)
+show_source(cx.window_mean, cx.row_majority_adjust, p19.measure)
 
 # %% [markdown]
 # ## Run the experiment
 #
 # Both automata run side by side from the same initial state, with a shuffled copy of the
-# interacting state at every snapshot as the control (same cream, no structure). In smoke
-# mode a tiny grid runs in a second (its claims are not expected to pass); otherwise the
-# full preset (100 × 100).
+# interacting state at every snapshot as the control (same cream, no structure). The
+# notebook runs the full preset (100 × 100, about half a minute); under the tests it runs the
+# smoke preset, a tiny grid whose claims are not expected to pass.
 
 # %%
-config = p19.Config.smoke() if smoke_mode() else p19.Config.full()
-result = p19.run(config, seed=0)
-print(f"{config.N}×{config.N}, g = {config.N // config.g_fraction}, {config.sweeps} sweeps: {result.seconds:.1f} s")
+result, found = notebook.run(19)
+N, g, T = result.config["N"], result.metrics["g"], result.config["sweeps"]
+print(f"preset {result.preset}: {N}×{N}, g = {g}, {T} sweeps: {result.seconds:.1f} s")
 
 # %%
 figs = p19.figures(result)
@@ -113,6 +104,18 @@ figs["entropy"]
 # ## Paper vs ours
 
 # %%
+notebook.show_paper_vs_ours(19, result)
+
+# %% [markdown]
+# ## Claims
+
+# %%
+notebook.show_claims(found)
+
+# %% [markdown]
+# ## Summary
+
+# %%
 m = result.metrics
 
 
@@ -120,37 +123,6 @@ def arc(prefix: str) -> str:
     return f"{m[prefix + '_start']:.0f} → {m[prefix + '_max']:.0f} → {m[prefix + '_end']:.0f}"
 
 
-rows = [
-    (
-        "entropy rises monotonically",
-        "yes",
-        f"E {m['entropy_start']:.0f} → {m['entropy_end']:.0f}, ρ = {m['spearman_entropy_t']:.3f}",
-    ),
-    ("interacting, plain coarse-graining: rise and fall", "yes", arc("complexity")),
-    ("interacting, adjusted: maximum ~ cup width", "yes (retracted in the correction)", arc("adjusted")),
-    ("non-interacting, plain coarse-graining", "artefacts", arc("nonint_complexity")),
-    ("non-interacting, adjusted: stays low", "proved", arc("nonint_adjusted")),
-    ("shuffled state (control)", "—", f"max C = {m['shuffled_complexity_max']:.0f}"),
-]
-display(
-    Markdown("| | paper | ours (zlib bytes) |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows))
-)
-
-# %% [markdown]
-# ## Claims
-
-# %%
-found = p19.claims(result)
-lines = ["| claim | measured | pass |", "|---|---|---|"]
-for c in found:
-    lines.append(f"| {c.statement} | {c.measured} | {'✅' if c.passed else '❌'} |")
-display(Markdown("\n".join(lines)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
-
-# %% [markdown]
-# ## Summary
-
-# %%
 display(
     Markdown(f"""
 * **Entropy rises.** zlib of the fine state went from {m["entropy_start"]:.0f} to
@@ -166,7 +138,7 @@ display(
   {arc("nonint_complexity")} (plain) and {arc("nonint_adjusted")} (adjusted). On the quick
   preset (50 × 50, g = 10) their Poisson occupancy noise even lifts the adjusted curve above
   the interacting one; on the full preset (g = 20) both stay nearly flat. We do not claim the
-  paper's contrast.
+  paper's contrast. The measured values per seed are in `docs/results/19_coffee_automaton.md`.
 """)
 )
 

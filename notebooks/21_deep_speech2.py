@@ -29,20 +29,13 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 import numpy as np
 from IPython.display import Markdown, display
 
-from sutskever30 import plots
-from sutskever30.experiment import smoke_mode
-from sutskever30.nn import ctc
+from sutskever30 import notebook, plots
+from sutskever30.nn.pairs import ctc
+from sutskever30.notebook import show_source
 from sutskever30.papers import p21_deep_speech2 as p21
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## The data: synthetic speech
@@ -156,12 +149,11 @@ print("beam:  ", repr(p21.to_text(p21.prefix_beam_search(lp))), "(p = 0.24 + 0.2
 # %% [markdown]
 # ## Run the experiment
 #
-# In smoke mode (`SUTSKEVER30_SMOKE=1`) a tiny configuration runs every code path in seconds
-# (its claims are not expected to pass); otherwise the `full` preset.
+# The notebook runs the `full` preset (about two minutes); under the tests it runs the
+# seconds-long `smoke` preset, whose claims are not expected to pass.
 
 # %%
-config = p21.Config.smoke() if smoke_mode() else p21.Config.full()
-result = p21.run(config, seed=0)
+result, found = notebook.run(21)
 print(f"preset {result.preset}, seed {result.seed}: {result.seconds:.1f} s")
 figs = p21.figures(result)
 figs["loss"]
@@ -184,52 +176,19 @@ figs["cer"]
 # ## Paper vs ours
 
 # %%
-m = result.metrics
-rows = [
-    ("data", "LibriSpeech, WSJ, … (12k h English)", f"synthetic, {result.config['n_train']} utterances"),
-    ("model", "3 conv + 7 bi-RNN layers, ~100M params", f"1 conv + 1 bi-GRU, {m['n_params']:,} params"),
-    ("error rate (held-out)", "WER 5.33 (test-clean)", f"CER {m['greedy_cer']:.2%} (greedy)"),
-    ("… on doubled letters", "(no such split)", f"CER {m['greedy_cer_double']:.2%}"),
-    ("… decoding without blanks, doubled", "(not reported)", f"CER {m['naive_cer_double']:.2%}"),
-    (
-        "… beam search (no LM)",
-        "beam + n-gram LM",
-        f"CER {m['beam_cer']:.2%} (greedy on same subset {m['greedy_cer_beam_subset']:.2%})",
-    ),
-    ("… longer utterances (9–12 chars)", "(not reported)", f"CER {m['long_greedy_cer']:.2%}"),
-    ("untrained control", "—", f"CER {m['untrained_cer']:.2%}"),
-    (
-        "SortaGrad vs shuffled first epoch",
-        "lower dev WER with SortaGrad, most without BatchNorm (Table 2)",
-        f"CER {m['sortagrad_cer']:.2%} vs {m['shuffled_cer']:.2%}; first-epoch loss "
-        f"{m['sortagrad_first_epoch_mean_loss']:.3f} vs {m['shuffled_first_epoch_mean_loss']:.3f}",
-    ),
-    ("CTC = brute force", "—", f"max |diff| {m['ctc_brute_force_max_abs_diff']:.1e}"),
-    ("CTC gradient check", "—", f"rel. error {m['ctc_gradcheck_max_rel_error']:.1e}"),
-]
-table = "| | paper | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
-display(Markdown(table))
+notebook.show_paper_vs_ours(21, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-found = p21.claims(result)
-lines = ["| claim | measured | pass |", "|---|---|---|"]
-for c in found:
-    measured = c.measured
-    if isinstance(measured, float):
-        measured = f"{measured:.4g}"
-    elif isinstance(measured, dict):
-        measured = ", ".join(f"{k}: {v:.4g}" for k, v in measured.items())
-    lines.append(f"| {c.statement} | {measured} | {'✅' if c.passed else '❌'} |")
-display(Markdown("\n".join(lines)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
 
 # %% [markdown]
 # ## Summary
 
 # %%
+m = result.metrics
 sorta_better = m["sortagrad_cer"] < m["shuffled_cer"]
 display(
     Markdown(f"""
@@ -250,7 +209,7 @@ display(
   in the two-frame example above, and when a language model rescores prefixes.
 * **SortaGrad** {"ended slightly lower" if sorta_better else "did not end lower"} in this run
   (CER {m["sortagrad_cer"]:.2%} vs {m["shuffled_cer"]:.2%}). Over the quick preset's seeds
-  0–4 (module docstring) the final CERs differ by a few characters out of ~1,700, and the
+  0–4 (`docs/results/21_deep_speech2.md`) the final CERs differ by a few characters out of ~1,700, and the
   loss during the first epoch, where the curriculum acts, has no consistent sign: with one
   recurrent layer and utterances of at most ~50 frames there is no early instability for
   the curriculum to cure. The paper's gain is for deep recurrent stacks on long utterances.

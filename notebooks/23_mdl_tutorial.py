@@ -32,17 +32,11 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 from IPython.display import Markdown, display
 
-from sutskever30.experiment import claims_table, smoke_mode
+from sutskever30 import notebook
+from sutskever30.notebook import show_source
 from sutskever30.papers import p23_mdl_tutorial as p23
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## (i) Polynomial regression: the two-part code
@@ -77,8 +71,7 @@ show_source(p23.two_part_code_lengths)
 #   $k = d + 1$. Its residual term cannot collapse to zero as $k \to n$.
 
 # %%
-show_source(p23.prequential_code_lengths)
-show_source(p23.bayes_mixture_code_lengths)
+show_source(p23.prequential_code_lengths, p23.bayes_mixture_code_lengths)
 
 # %% [markdown]
 # ## (ii) Markov order and the exact NML normaliser
@@ -99,8 +92,7 @@ show_source(p23.bayes_mixture_code_lengths)
 # contexts (the *factorised* NML; the exact NML of a whole chain has no tractable normaliser).
 
 # %%
-show_source(p23.multinomial_complexity)
-show_source(p23.brute_force_complexity)
+show_source(p23.multinomial_complexity, p23.brute_force_complexity)
 
 # %% [markdown]
 # The recursion against brute force (every one of the $K^n$ sequences), and by hand:
@@ -108,24 +100,20 @@ show_source(p23.brute_force_complexity)
 
 # %%
 rows = ["| K | n | recursion | brute force |", "|---|---|---|---|"]
-for K, n in [(2, 4), (2, 10), (3, 5), (3, 10 if smoke_mode() else 12)]:
+for K, n in [(2, 4), (2, 10), (3, 5), (3, 12)]:
     rows.append(f"| {K} | {n} | {p23.multinomial_complexity(K, n):.12f} | {p23.brute_force_complexity(K, n):.12f} |")
 display(Markdown("\n".join(rows)))
 
 # %% [markdown]
 # ## Run the experiment
 #
-# The `quick` preset: 50 polynomial data sets and 20 Markov sequences. With
-# `SUTSKEVER30_SMOKE=1` a tiny configuration runs instead (3 data sets, short sequences):
-# every code path, but too few samples for the claims to mean anything.
+# The `quick` preset: 50 polynomial data sets and 20 Markov sequences (a few seconds). Under
+# the notebook tests the smoke preset runs instead (3 data sets, short sequences): every code
+# path, but too few samples for the claims to mean anything.
 
 # %%
-if smoke_mode():
-    config = p23.Config(n_reps=3, n_test=200, markov_n=500, markov_reps=2, markov_max_order=3, brute_n_max=6)
-else:
-    config = p23.Config.quick()
-result = p23.run(config, seed=0)
-m = result.metrics
+result, found = notebook.run(23, notebook.preset("quick"))
+m, cfg = result.metrics, result.config
 print(f"preset {result.preset}, seed {result.seed}: {result.seconds:.1f} s")
 
 # %% [markdown]
@@ -140,7 +128,7 @@ figs = p23.figures(result)
 figs["code_lengths"]
 
 # %%
-degrees = range(config.d_max + 1)
+degrees = range(cfg["d_max"] + 1)
 rows = ["| d | L(H) | L(D∣H) | two-part | prequential | Bayes | AIC |", "|---|---|---|---|---|---|---|"]
 for d in degrees:
     rows.append(
@@ -163,42 +151,17 @@ figs["markov_code_lengths"]
 # ## Paper vs ours
 #
 # The tutorial makes qualitative claims; the numbers on the left are the reproduction
-# card's calibration (a NumPy prototype), the ones on the right are this run.
+# card's calibration (a NumPy prototype), the ones on the right are this run. The values
+# measured per seed are in `docs/results/23_mdl_tutorial.md`.
 
 # %%
-R = config.n_reps
-rows = [
-    ("two-part MDL picks d = 3", "88% (card)", f"{m['frac_true_degree_mdl']:.0%} of {R}"),
-    ("two-part MDL picks d ∈ {3, 4, 5}", "98% (card)", f"{m['frac_mdl_in_3_5']:.0%}"),
-    ("ML picks d = 10", "100% (card)", f"{m['frac_ml_dmax']:.0%}"),
-    ("prequential picks d = 3", "60% (card, crude start)", f"{m['frac_true_degree_prequential']:.0%}"),
-    ("Bayes mixture picks d = 3", "—", f"{m['frac_true_degree_bayes']:.0%}"),
-    ("AIC / hold-out pick d = 3", "—", f"{m['frac_true_degree_aic']:.0%} / {m['frac_true_degree_holdout']:.0%}"),
-    ("MDL test MSE < ML test MSE", "100% (card)", f"{m['frac_mdl_beats_ml_mse']:.0%}"),
-    (
-        "test MSE, MDL vs ML (median; mean)",
-        "0.098 vs 1.65 (card)",
-        f"{m['median_test_mse_mdl']:.3f} vs {m['median_test_mse_ml']:.3f}; "
-        f"{m['mean_test_mse_mdl']:.3f} vs {m['mean_test_mse_ml']:.3f}",
-    ),
-    (
-        "n = 12: degree ≤ degree at n = 60 (Bayes / crude two-part)",
-        "—",
-        f"{m['frac_small_n_not_larger_bayes']:.0%} / {m['frac_small_n_not_larger_two_part']:.0%}",
-    ),
-    ("Markov: NML picks order 2", "≥ 90% (card)", f"{m['markov_frac_true_nml']:.0%} of {config.markov_reps}"),
-    ("Markov: ML picks the maximum order", "always", f"{m['markov_frac_ml_max']:.0%}"),
-    ("NML normaliser vs brute force", "equal", f"max rel. error {m['nml_vs_brute_force_max_rel_err']:.1e}"),
-]
-display(Markdown("| | paper / card | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+notebook.show_paper_vs_ours(23, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-found = p23.claims(result)
-display(Markdown(claims_table(found, markdown=True)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
 
 # %% [markdown]
 # ## Summary
@@ -206,7 +169,7 @@ print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
 # %%
 display(
     Markdown(f"""
-* **ML overfits, MDL does not.** Least squares picked degree {config.d_max} in
+* **ML overfits, MDL does not.** Least squares picked degree {cfg["d_max"]} in
   {m["frac_ml_dmax"]:.0%} of the data sets; the two-part code picked the true degree 3 in
   {m["frac_true_degree_mdl"]:.0%} and a degree in 3–5 in {m["frac_mdl_in_3_5"]:.0%}, and its
   test error beat ML's in {m["frac_mdl_beats_ml_mse"]:.0%}.

@@ -35,17 +35,11 @@
 
 # %%
 # %matplotlib inline
-import inspect
-
 from IPython.display import Markdown, display
 
-from sutskever30.experiment import claims_table, smoke_mode
+from sutskever30 import notebook
+from sutskever30.notebook import show_source
 from sutskever30.papers import p24_machine_super_intelligence as p24
-
-
-def show_source(fn) -> None:
-    display(Markdown(f"```python\n{inspect.getsource(fn)}```"))
-
 
 # %% [markdown]
 # ## The language and its Kraft inequality
@@ -69,7 +63,7 @@ for prog in [("PRED", ("THUE",)), ("REACT", 0), ("BANDIT", 1, 6), ("PRED", ("XOR
     print(f"{p24.describe(prog):30s} {code:20s} K = {len(code):2d} bits, K̂ = {p24.compressed_bits(prog)} bits")
 
 # %%
-max_bits, parse_bits = (12, 10) if smoke_mode() else (20, 14)
+max_bits, parse_bits = 20, 14
 kr = p24.kraft_check(max_bits, parse_bits)
 print(
     f"{kr['n_programs']} programs of ≤ {max_bits} bits: Σ 2^-ℓ = {kr['kraft_sum']:.6f} ≤ 1; "
@@ -106,23 +100,18 @@ show_source(p24.run_episode)
 # whole horizon with all computable environments; this is the finite, myopic version.
 
 # %%
-show_source(p24.MixtureAgent.act)
-show_source(p24.MixtureAgent.observe)
+show_source(p24.MixtureAgent.act, p24.MixtureAgent.observe)
 
 # %% [markdown]
 # ## Run the experiment
 #
 # Quick preset: T = 200 steps, 3 episodes per (agent, environment), the 30-environment suite,
 # the specialist's 3-environment niche and 30 held-out environments drawn from the prior
-# (20 deterministic bit-prediction programs, 6 stochastic, 4 bandits). In smoke mode a tiny
-# configuration runs instead, so the claims are not expected to hold there.
+# (20 deterministic bit-prediction programs, 6 stochastic, 4 bandits). Under the notebook
+# tests the tiny smoke preset runs instead, so the claims are not expected to hold there.
 
 # %%
-if smoke_mode():
-    config = p24.Config(T=40, episodes=1, class_bits=10, heldout_quota=(3, 1, 1), kraft_max_bits=12, kraft_parse_bits=8)
-else:
-    config = p24.Config.quick()
-result = p24.run(config, seed=0)
+result, found = notebook.run(24, notebook.preset("quick"))
 m = result.metrics
 U = p24.upsilon_table(result)
 print(f"preset {result.preset}, seed {result.seed}: {result.seconds:.1f} s; mixture class: {m['mixture_class_size']}")
@@ -156,39 +145,20 @@ print(f"effective number of environments (Σw)²/Σw² on suite + niche: K: {eff
 # ## Paper vs ours
 
 # %%
-order = ["Bayes mixture", "Markov-3", "frequency", "constant-0"]
-rows = [
-    ("Kraft Σ 2^−K ≤ 1", "by construction", f"{m['kraft_kraft_sum']:.4f} over {m['kraft_n_programs']} programs"),
-    ("Υ(random) on bit prediction", "0.5", f"{U['suite_pred']['random']:.3f}"),
-    (
-        "mixture > Markov-3 > frequency > constant (suite)",
-        "learners > simple agents",
-        ", ".join(f"{U['suite'][a]:.3f}" for a in order),
-    ),
-    ("same, held-out deterministic", "—", ", ".join(f"{U['heldout'][a]:.3f}" for a in order)),
-    ("Υ(mixture), deterministic suite", "AIXI maximal", f"{U['suite_deterministic']['Bayes mixture']:.3f}"),
-    (
-        "specialist: own env / uniform niche / Occam Υ",
-        "penalised unless its niche is simple",
-        f"{m['V'][m['agents'].index('specialist')][m['env_group'].index('niche')]:.2f} / "
-        f"{U['niche_uniform']['specialist']:.3f} / {U['suite+niche']['specialist']:.3f}",
-    ),
-]
-display(Markdown("| | thesis | ours |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+notebook.show_paper_vs_ours(24, result)
 
 # %% [markdown]
 # ## Claims
 
 # %%
-found = p24.claims(result)
-display(Markdown(claims_table(found, markdown=True)))
-print(f"{sum(c.passed for c in found)}/{len(found)} claims pass")
+notebook.show_claims(found)
 
 # %% [markdown]
 # ## Summary
 
 # %%
 spec = m["agents"].index("specialist")
+order = ["Bayes mixture", "Markov-3", "frequency", "constant-0"]
 display(
     Markdown(f"""
 * **Υ orders agents sensibly.** On the suite: Bayes mixture {U["suite"]["Bayes mixture"]:.3f},

@@ -25,6 +25,10 @@ class ToyConfig(Config):
     extra: dict = field(default_factory=dict)
 
     @classmethod
+    def smoke(cls) -> ToyConfig:
+        return cls(steps=2)
+
+    @classmethod
     def quick(cls) -> ToyConfig:
         return cls(steps=10)
 
@@ -34,17 +38,19 @@ class ToyConfig(Config):
 
 
 def test_preset_dispatches_to_subclass_presets():
+    assert ToyConfig.preset("smoke") == ToyConfig(steps=2)
     assert ToyConfig.preset("quick") == ToyConfig(steps=10)
     assert ToyConfig.preset("full") == ToyConfig(hidden=64, steps=1000)
     assert isinstance(ToyConfig.preset("full"), ToyConfig)
 
 
 def test_unknown_preset_is_a_clear_value_error():
-    with pytest.raises(ValueError, match=r"unknown preset 'medium'; choose one of: quick, full"):
+    with pytest.raises(ValueError, match=r"unknown preset 'medium'; choose one of: smoke, quick, full"):
         ToyConfig.preset("medium")
 
 
 def test_preset_name_and_to_dict():
+    assert ToyConfig.smoke().preset_name == "smoke"
     assert ToyConfig.quick().preset_name == "quick"
     assert ToyConfig.full().preset_name == "full"
     assert ToyConfig(hidden=3).preset_name == "custom"
@@ -54,13 +60,26 @@ def test_preset_name_and_to_dict():
     json.dumps(d)
 
 
-def test_smoke_mode_reads_the_environment(monkeypatch):
-    monkeypatch.delenv("SUTSKEVER30_SMOKE", raising=False)
-    assert experiment.smoke_mode() is False
-    monkeypatch.setenv("SUTSKEVER30_SMOKE", "1")
-    assert experiment.smoke_mode() is True
-    monkeypatch.setenv("SUTSKEVER30_SMOKE", "0")
-    assert experiment.smoke_mode() is False
+def test_a_config_without_smoke_or_full_says_so():
+    @dataclass
+    class Bare(Config):
+        steps: int = 1
+
+    assert Bare.preset("quick") == Bare()
+    with pytest.raises(NotImplementedError, match="no smoke preset"):
+        Bare.preset("smoke")
+    assert Bare().preset_name == "quick"
+
+
+def test_replace_checks_names_and_types():
+    c = ToyConfig.quick().replace(hidden=8, sizes=[3, 4])
+    assert c == ToyConfig(hidden=8, steps=10, sizes=(3, 4)) and c.preset_name == "custom"
+    with pytest.raises(ValueError, match="has no field 'hiden'"):
+        ToyConfig().replace(hiden=8)
+    with pytest.raises(TypeError, match=r"ToyConfig.hidden must be int, got str"):
+        ToyConfig().replace(hidden="8")
+    with pytest.raises(TypeError, match=r"must be int, got bool"):
+        ToyConfig().replace(steps=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -91,9 +110,6 @@ def test_claim_rejects_unjsonable_measured():
 
 def test_result_normalises_and_validates():
     r = Result(
-        paper=26,
-        preset="quick",
-        seed=0,
         config=ToyConfig.quick(),
         metrics={"acc": np.float64(0.5), "curve": np.array([1, 2])},
         histories={"loss": np.array([1.0, 0.5], dtype=np.float32)},
@@ -103,9 +119,9 @@ def test_result_normalises_and_validates():
     assert r.metrics == {"acc": 0.5, "curve": [1, 2]}
     assert r.histories == {"loss": [1.0, 0.5]} and type(r.histories["loss"][0]) is float
     with pytest.raises(TypeError, match=r"Result.metrics\['model'\]"):
-        Result(26, "quick", 0, {}, metrics={"model": object()})
+        Result(metrics={"model": object()})
     with pytest.raises(TypeError, match=r"Result.arrays\['x'\]"):
-        Result(26, "quick", 0, {}, arrays={"x": [1, 2]})
+        Result(arrays={"x": [1, 2]})
 
 
 # --------------------------------------------------------------------------------------
@@ -192,7 +208,7 @@ def _spiral(n_per_class: int = 40, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
         t = np.linspace(c * 4.0, (c + 1) * 4.0, n_per_class) + rng.normal(0, 0.2, n_per_class)
         X.append(np.stack([r * np.sin(t), r * np.cos(t)], axis=1))
         y.append(np.full(n_per_class, c))
-    return np.concatenate(X), np.concatenate(y)
+    return np.concatenate(X).astype(np.float32), np.concatenate(y)  # (N, 2) float32 like the model
 
 
 def _setup(seed: int = 0):

@@ -1,5 +1,7 @@
-"""The allocator setting made on import (``sutskever30._malloc``): on glibc a training step
-reuses freed memory instead of page-faulting it back in; the opt-out keeps the defaults."""
+"""The allocator setting (``sutskever30.keep_freed_memory``, applied by the CLI, the tests and
+the benchmarks, never by the import): on glibc a training step then reuses freed memory
+instead of page-faulting it back in; importing the package alone changes nothing; the
+opt-out keeps the defaults."""
 
 from __future__ import annotations
 
@@ -16,10 +18,12 @@ glibc = pytest.mark.skipif(
 
 # page faults per step of a small conv net (forward, backward, Adam) after warm-up steps
 FAULTS_PER_STEP = """
-import resource
+import resource, sys
 import numpy as np
 import sutskever30
 from sutskever30 import nn
+
+tuned = sutskever30.keep_freed_memory() if sys.argv[1] == "call" else False
 
 rng = np.random.default_rng(0)
 net = nn.Sequential(
@@ -41,14 +45,15 @@ for _ in range(3):
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(10):
     step()
-print(sutskever30.MALLOC_TUNED, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10)
+print(tuned, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10)
 """
 
 
-def _run(env_extra: dict[str, str]) -> tuple[bool, float]:
+def _run(env_extra: dict[str, str], call: bool = True) -> tuple[bool, float]:
     env = {k: v for k, v in os.environ.items() if k != "SUTSKEVER30_NO_MALLOPT"}
     env.update(OPENBLAS_NUM_THREADS="1", **env_extra)
-    out = subprocess.run([sys.executable, "-c", FAULTS_PER_STEP], env=env, capture_output=True, text=True, check=True)
+    cmd = [sys.executable, "-c", FAULTS_PER_STEP, "call" if call else "import-only"]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     tuned, faults = out.stdout.split()
     return tuned == "True", float(faults)
 
@@ -59,6 +64,14 @@ def test_a_training_step_does_not_page_fault_after_warm_up():
     assert tuned
     # untuned glibc measured ~7,000 faults per step here (1 MB of activations per layer)
     assert faults < 50, f"{faults} page faults per step"
+
+
+@glibc
+def test_importing_the_package_keeps_glibcs_defaults():
+    tuned, faults = _run({}, call=False)
+    assert not tuned
+    # the untuned allocator re-faults the step's temporaries: ~7,000 faults measured, > 1,000 always
+    assert faults > 1000, f"{faults} page faults per step: did the import change the allocator?"
 
 
 @glibc

@@ -13,9 +13,11 @@ PyTorch sidesteps the same cost with its own caching allocator.
 
 Effect: freed memory up to 1 GiB stays mapped in this process for reuse instead of
 going back to the OS; arrays over 32 MiB are still mmap-ed and returned at once. Results
-are unchanged (allocation never touches the arithmetic). Set ``SUTSKEVER30_NO_MALLOPT=1``
-before importing to keep the C library's defaults. On other C libraries (macOS, musl,
-Windows) this does nothing.
+are unchanged (allocation never touches the arithmetic). It changes the allocator of the
+whole process, so importing the package never applies it: the CLI, the tests and the
+benchmarks call :func:`keep_freed_memory`, and a notebook may (``sutskever30.keep_freed_memory()``).
+``SUTSKEVER30_NO_MALLOPT=1`` keeps the C library's defaults. On other C libraries (macOS,
+musl, Windows) it does nothing.
 """
 
 from __future__ import annotations
@@ -29,8 +31,17 @@ TRIM_THRESHOLD = 1 << 30  # bytes free at the heap top before glibc returns them
 MMAP_THRESHOLD = 32 << 20  # allocations at least this large are mmap-ed (and unmapped on free)
 
 
+_applied = False
+
+
+def applied() -> bool:
+    """True once :func:`keep_freed_memory` has changed this process's allocator."""
+    return _applied
+
+
 def keep_freed_memory() -> bool:
     """Apply the two ``mallopt`` settings above; True if they took effect."""
+    global _applied
     if os.environ.get("SUTSKEVER30_NO_MALLOPT") or platform.system() != "Linux":
         return False
     if platform.libc_ver()[0] != "glibc":
@@ -41,4 +52,5 @@ def keep_freed_memory() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     # mallopt returns 1 on success; setting either disables glibc's dynamic thresholds
-    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    _applied = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    return _applied

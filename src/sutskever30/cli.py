@@ -1,84 +1,98 @@
-"""``sutskever30 list | run N | report``: the command line.
+"""``sutskever30 list | run N | report``: argument parsing and printing; the work is in
+``experiment.run_paper`` and ``sweep``.
 
-Exit codes: 0 every claim passed; 1 a claim failed (or training diverged); 2 usage error
-(unknown paper, paper not built yet, bad preset/seed, unwritable output directory), always
-reported as one line on stderr without a traceback.
+Exit codes: 0 every claim passed; 1 a claim failed, a task failed or training diverged;
+2 a usage error or output that cannot be written, always one line on stderr and no
+traceback; 141 (128 + SIGPIPE) when the reader of stdout went away, as for other Unix tools.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import re
+import shlex
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
-from typing import Any, NoReturn
+from typing import NoReturn
 
-from . import registry
-from .experiment import (
-    PRESETS,
-    Claim,
-    Result,
-    TrainingDiverged,
-    claims_table,
-    dump_json,
-    execute,
-    format_measured,
-    metrics_document,
-    numerics_environment,
-    write_text_atomic,
-)
+from . import registry, sweep
+from ._malloc import keep_freed_memory
+from .experiment import PRESETS, TrainingDiverged, claims_table, run_paper
 
 PROG = "sutskever30"
+EXIT_PIPE = 141
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EACCES}
 
 
 class UsageError(Exception):
     """Bad command-line input: one line on stderr, exit code 2."""
 
 
+def _printable(text: str) -> str:
+    """``text`` with control characters and newlines escaped, so an error stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are one line (no usage dump) and exit code 2."""
+    """An ArgumentParser whose errors are one line (no usage dump) and raise UsageError."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
+        allow_abbrev=False,
         description="The 30 papers of Ilya Sutskever's reading list, in NumPy, with every claim measured.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list,run,report}")
+    sub = parser.add_subparsers(dest="command", metavar="{list,run,report}", parser_class=_Parser)
     sub.required = True
 
-    sub.add_parser("list", help="the 30 papers, their track and status")
+    sub.add_parser("list", allow_abbrev=False, help="the 30 papers, their track and status")
 
-    run = sub.add_parser("run", help="run one paper and write metrics.json, figures, report.md")
+    run = sub.add_parser("run", allow_abbrev=False, help="run one paper and write metrics.json, figures, report.md")
     run.add_argument("paper", metavar="N", help="paper number, 1-30")
-    run.add_argument("--preset", default="quick", help="quick (seconds, default) or full")
-    run.add_argument("--seed", default="0", help="random seed (default 0)")
+    run.add_argument("--preset", default="quick", help="smoke (seconds), quick (default) or full (minutes)")
+    run.add_argument("--seed", default="0", help="random seed, a non-negative integer (default 0)")
     run.add_argument("--out", default=None, help="output directory (default runs/pNN-PRESET-sSEED)")
 
-    rep = sub.add_parser("report", help="run the built papers and write one summary table")
-    rep.add_argument("--preset", default="quick", help="quick (default) or full")
-    rep.add_argument("--papers", default=None, help="comma-separated numbers (default: all built)")
-    rep.add_argument("--seed", default="0", help="random seed (default 0)")
-    rep.add_argument("--out", default=None, help="output directory (default runs/report-PRESET)")
+    rep = sub.add_parser(
+        "report", allow_abbrev=False, help="run a grid of papers x seeds and write docs/results-style pages"
+    )
+    rep.add_argument("--preset", default="quick", help="smoke, quick (default) or full")
+    rep.add_argument("--papers", default=None, help="comma-separated numbers (default: every built paper)")
+    rep.add_argument("--seeds", default="0", help="seeds as 0-7 or 0,2,5 (default 0)")
+    rep.add_argument("--out", default=None, help="where the result pages go (default runs/report-PRESET)")
+    rep.add_argument("--runs", default=None, help="where each task's run directory goes (default OUT/runs)")
+    rep.add_argument("--jobs", default=None, help="processes on this machine (default: one per core)")
+    rep.add_argument(
+        "--scheduler",
+        default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
+        help="a Dask scheduler address, tcp://host:8786 (default $DASK_SCHEDULER_ADDRESS; none: local cores)",
+    )
     return parser
 
 
 # --------------------------------------------------------------------------------------
-# Validation (everything that can be checked before a paper runs)
+# Validation: every input checked once, before anything runs
 # --------------------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: int() would take '2_6', '٢٦' and '２６'
+
+
+def _integer(text: str, what: str) -> int:
+    if not _DIGITS.fullmatch(text):
+        raise UsageError(f"{what} must be a non-negative integer in ASCII digits, got {text!r}")
+    return int(text)
 
 
 def _paper_number(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise UsageError(f"paper number must be an integer, got {text!r}") from None
+    n = _integer(text, "paper number")
     if n not in registry.PAPERS:
         raise UsageError(f"paper {n} does not exist; choose 1-{len(registry.PAPERS)}")
     if not registry.is_built(n):
@@ -92,104 +106,63 @@ def _preset(text: str) -> str:
     return text
 
 
-def _seed(text: str) -> int:
-    try:
-        seed = int(text)
-    except ValueError:
-        raise UsageError(f"seed must be a non-negative integer, got {text!r}") from None
-    if seed < 0:
-        raise UsageError(f"seed must be a non-negative integer, got {text!r}")
-    return seed
+def _items(text: str, what: str) -> list[str]:
+    items = [t.strip() for t in text.split(",")]
+    if not text.strip() or any(not t for t in items):
+        raise UsageError(f"{what} needs comma-separated values with none empty, got {text!r}")
+    return items
 
 
-def _writable_dir(path: Path) -> Path:
-    """Create ``path`` if needed and prove it is writable by writing a file into it."""
+def _paper_list(text: str | None) -> list[int]:
+    if text is None:
+        numbers = registry.built()
+        if not numbers:
+            raise UsageError("no paper is implemented yet")
+        return numbers
+    numbers = [_paper_number(t) for t in _items(text, "--papers")]
+    if len(set(numbers)) != len(numbers):
+        raise UsageError(f"--papers lists a paper twice: {text!r}")
+    return numbers
+
+
+def _seed_list(text: str) -> list[int]:
+    seeds: list[int] = []
+    for item in _items(text, "--seeds"):
+        lo, dash, hi = item.partition("-")
+        if dash:
+            a, b = _integer(lo, "--seeds range start"), _integer(hi, "--seeds range end")
+            if b < a:
+                raise UsageError(f"--seeds range {item!r} runs backwards")
+            seeds += range(a, b + 1)
+        else:
+            seeds.append(_integer(item, "--seeds"))
+    if len(set(seeds)) != len(seeds):
+        raise UsageError(f"--seeds lists a seed twice: {text!r}")
+    return seeds
+
+
+def _jobs(text: str | None) -> int:
+    if text is None:
+        return os.cpu_count() or 1
+    jobs = _integer(text, "--jobs")
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {text!r}")
+    return jobs
+
+
+def _writable_dir(text: str, what: str) -> Path:
+    """Create the directory if needed and prove it is writable by writing a file into it."""
+    if not text.strip():
+        raise UsageError(f"{what} must name a directory, got {text!r}")
+    path = Path(text)
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
             pass
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise UsageError(f"output directory {str(path)!r} is not writable: {reason}") from None
+        raise UsageError(f"{what} {text!r} is not writable: {reason}") from None
     return path
-
-
-# --------------------------------------------------------------------------------------
-# Writing one paper's outputs
-# --------------------------------------------------------------------------------------
-
-
-def _figure_filename(name: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "figure"
-    return f"{stem}.png"
-
-
-def _write_figures(module: ModuleType, result: Result, out: Path) -> list[tuple[str, str]]:
-    from . import plots
-
-    figs = module.figures(result)
-    if not isinstance(figs, dict) or not figs:
-        raise TypeError(f"{module.__name__}.figures must return a non-empty dict of figures")
-    written = []
-    for name, fig in figs.items():
-        filename = _figure_filename(str(name))
-        plots.save(fig, out / filename)
-        written.append((str(name), filename))
-    return written
-
-
-def _describe_numerics(env: dict) -> str:
-    """'NumPy 2.4.6, openblas 0.3.31 (SkylakeX kernel, 2 threads)' for report.md."""
-    blas = env.get("blas")
-    text = f"NumPy {env['numpy']}"
-    if blas:
-        text += f", {blas['library']} {blas['version']} ({blas['kernel']} kernel, {blas['threads']} threads)"
-    return text
-
-
-def _paper_report(
-    info: registry.PaperInfo,
-    result: Result,
-    claims: Sequence[Claim],
-    figures: Sequence[tuple[str, str]],
-) -> str:
-    n_pass = sum(c.passed for c in claims)
-    lines = [
-        f"# Paper {info.number}: {info.title}",
-        "",
-        f"{info.authors} ({info.year})" + (f" — <{info.link}>" if info.link else ""),
-        "",
-        f"Preset `{result.preset}`, seed {result.seed}, {result.seconds:.1f} s. "
-        f"**{n_pass}/{len(claims)} claims passed.**",
-        "",
-        f"Numerics: {_describe_numerics(numerics_environment())}.",
-        "",
-        "## Claims",
-        "",
-        claims_table(claims, markdown=True),
-        "",
-        "## Figures",
-        "",
-    ]
-    for name, filename in figures:
-        lines += [f"![{name}]({filename})", ""]
-    lines += ["## Metrics", "", "| metric | value |", "|---|---|"]
-    lines += [f"| {k} | {format_measured(v)} |" for k, v in result.metrics.items()]
-    lines += ["", "## Config", "", "| field | value |", "|---|---|"]
-    lines += [f"| {k} | {format_measured(v)} |" for k, v in result.config.items()]
-    return "\n".join(lines) + "\n"
-
-
-def run_paper(n: int, preset: str, seed: int, out: Path) -> tuple[Result, list[Claim]]:
-    """Run paper ``n`` and write metrics.json, run.json, the figures and report.md into ``out``."""
-    info = registry.get(n)
-    module = registry.load(n)
-    result, found = execute(module, preset=preset, seed=seed)
-    figures = _write_figures(module, result, out)
-    dump_json(metrics_document(n, info.title, result, found), out / "metrics.json")
-    dump_json({"config": result.config, "histories": result.histories}, out / "run.json")
-    write_text_atomic(out / "report.md", _paper_report(info, result, found, figures))
-    return result, found
 
 
 # --------------------------------------------------------------------------------------
@@ -209,95 +182,88 @@ def cmd_list() -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     n = _paper_number(args.paper)
     preset = _preset(args.preset)
-    seed = _seed(args.seed)
-    out = Path(args.out) if args.out is not None else Path("runs") / f"p{n:02d}-{preset}-s{seed}"
-    _writable_dir(out)
+    seed = _integer(args.seed, "seed")
+    out = _writable_dir(args.out if args.out is not None else f"runs/p{n:02d}-{preset}-s{seed}", "--out")
     _, found = run_paper(n, preset, seed, out)
-    info = registry.get(n)
-    print(f"Paper {n}: {info.title} ({preset}, seed {seed})")
+    print(f"Paper {n}: {registry.get(n).title} ({preset}, seed {seed})")
     print(claims_table(found))
     n_pass = sum(c.passed for c in found)
     print(f"{n_pass}/{len(found)} claims passed; wrote {out}/metrics.json, report.md, figures")
     return 0 if n_pass == len(found) else 1
 
 
-def _paper_list(text: str | None) -> list[int]:
-    if text is None:
-        numbers = registry.built()
-        if not numbers:
-            raise UsageError("no paper is implemented yet")
-        return numbers
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise UsageError(f"--papers needs comma-separated numbers, got {text!r}")
-    numbers = [_paper_number(t) for t in items]
-    if len(set(numbers)) != len(numbers):
-        raise UsageError(f"--papers lists a paper twice: {text!r}")
-    return numbers
-
-
-def cmd_report(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     preset = _preset(args.preset)
-    seed = _seed(args.seed)
     numbers = _paper_list(args.papers)
-    out = Path(args.out) if args.out is not None else Path("runs") / f"report-{preset}"
-    _writable_dir(out)
+    seeds = _seed_list(args.seeds)
+    jobs = _jobs(args.jobs)
+    out = _writable_dir(args.out if args.out is not None else f"runs/report-{preset}", "--out")
+    runs = _writable_dir(args.runs if args.runs is not None else str(out / "runs"), "--runs")
+    scheduler = args.scheduler or None
+    if scheduler is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx)://\S+", scheduler):
+        raise UsageError(f"--scheduler must be an address like tcp://host:8786, got {scheduler!r}")
 
-    rows: list[dict[str, Any]] = []
-    for n in numbers:
-        info = registry.get(n)
-        sub = _writable_dir(out / f"p{n:02d}")
-        result, found = run_paper(n, preset, seed, sub)
-        rows.append(
-            {
-                "paper": n,
-                "title": info.title,
-                "seconds": round(result.seconds, 3),
-                "passed": sum(c.passed for c in found),
-                "total": len(found),
-                "claims": [c.to_dict() for c in found],
-            }
-        )
-        print(f"paper {n:>2}: {rows[-1]['passed']}/{len(found)} claims passed", flush=True)
+    def show(s: dict) -> None:
+        verdict = f"error: {s['error']}" if s["error"] else f"{s['passed']}/{s['total']} claims passed"
+        print(f"{s['task']}: {verdict}", flush=True)
 
-    all_passed = all(r["passed"] == r["total"] for r in rows)
-    summary = {"preset": preset, "seed": seed, "all_passed": all_passed, "papers": rows}
-    dump_json(summary, out / "summary.json")
+    tasks = sweep.grid(numbers, [preset], seeds)
+    summaries = sweep.run_sweep(tasks, runs, jobs=jobs, scheduler=scheduler, on_result=show)
+    command = "sutskever30 " + " ".join(shlex.quote(a) for a in argv)
+    sweep.record(summaries, out, command=command, commit=sweep.git_commit())
+    bad = [s for s in summaries if s["error"] or s["passed"] != s["total"]]
+    skipped = sum(1 for s in summaries if s.get("skipped"))
+    print(
+        f"{len(summaries) - len(bad)}/{len(summaries)} runs passed every claim"
+        + (f" ({skipped} already done, not re-run)" if skipped else "")
+        + f"; wrote {out}/"
+    )
+    return 0 if not bad else 1
 
-    lines = [
-        f"# sutskever30 report (preset `{preset}`, seed {seed})",
-        "",
-        f"{sum(r['passed'] for r in rows)}/{sum(r['total'] for r in rows)} claims passed over {len(rows)} paper(s).",
-        "",
-        "| paper | claim | measured | pass |",
-        "|---:|---|---|---|",
-    ]
-    for r in rows:
-        link = f"[{r['paper']}](p{r['paper']:02d}/report.md)"
-        for c in r["claims"]:
-            statement = c["statement"].replace("|", "\\|")
-            measured = format_measured(c["measured"]).replace("|", "\\|")
-            lines.append(f"| {link} | {statement} | {measured} | {'PASS' if c['passed'] else 'FAIL'} |")
-    write_text_atomic(out / "report.md", "\n".join(lines) + "\n")
-    print(f"{'all claims passed' if all_passed else 'some claims FAILED'}; wrote {out}/report.md")
-    return 0 if all_passed else 1
+
+def _say(message: str) -> None:
+    """One line on stderr; if stderr itself cannot be written, the exit code still tells."""
+    try:
+        print(f"{PROG}: {_printable(message)}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _dispatch(argv: Sequence[str]) -> int:
+    args = _build_parser().parse_args(argv)
+    if args.command == "list":
+        return cmd_list()
+    keep_freed_memory()  # fewer page faults per training step; see _malloc.py
+    if args.command == "run":
+        return cmd_run(args)
+    return cmd_report(args, argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sutskever30`` console script; returns the exit code."""
-    args = _build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args.command == "list":
-            return cmd_list()
-        if args.command == "run":
-            return cmd_run(args)
-        return cmd_report(args)
+        code = _dispatch(argv)
+        sys.stdout.flush()
+        return code
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else 0
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return 2
     except TrainingDiverged as exc:
-        print(f"{PROG}: training diverged: {exc}", file=sys.stderr)
+        _say(f"training diverged: {exc}")
         return 1
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly; point stdout at /dev/null so the
+        # interpreter's own flush at exit does not complain again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            raise
+        _say(f"error: cannot write output: {exc.strerror or exc}")  # stdout or a file on a full device
+        return 2
 
 
 if __name__ == "__main__":

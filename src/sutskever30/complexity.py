@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .nn._checks import check_array
+from .nn.checks import check_array
 
 # ======================================================================================
 # Dynamics

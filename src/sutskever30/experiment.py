@@ -1,16 +1,21 @@
-"""Types every paper shares, the training loop, and the runner behind ``sutskever30 run``.
+"""What every paper shares, and the runner behind ``sutskever30 run``.
 
-A paper module (``sutskever30.papers.pNN_slug``) provides::
+A paper module (``sutskever30.papers.pNN_slug``) provides only the science::
 
-    CARD                                  number, title, claim, track, concepts
-    class Config(experiment.Config)       its hyper-parameters, with quick() and full() presets
-    run(config, seed=0) -> Result         trains / simulates for real; no plotting, no printing
-    claims(result) -> list[Claim]         the paper's effect as checkable statements
-    figures(result) -> dict[str, Figure]  built through helpers in ``sutskever30.plots``
+    class Config(experiment.Config)          hyper-parameters, with smoke(), quick() and full() presets
+    run(config, rng) -> Result               trains / simulates for real; returns only what it measured
+    claims(result) -> list[Claim]            the paper's effect as checkable statements
+    figures(result) -> dict[str, Figure]     built through helpers in ``sutskever30.plots``
+    paper_vs_ours(result) -> list[Row]       optional: the paper's numbers beside ours
 
-and uses :func:`train_loop` for its optimisation loops, which adds a progress bar, a NaN
-guard that names the step, and optional checkpoint/resume that is bit-identical to an
-uninterrupted run.
+and :func:`run_paper` does the plumbing: it builds the config and the RNG, times the run,
+labels the :class:`Result`, calls ``claims`` and ``figures``, and writes ``metrics.json``,
+``run.json``, ``report.md`` and the PNGs. Paper metadata (title, authors, headline claim)
+lives in ``sutskever30.registry`` only.
+
+Loops: :func:`train_loop` is for optimisation (its numbers are losses, with a NaN guard that
+names the step); :func:`progress` is for simulations (a progress bar and nothing else).
+Both show a bar on a terminal only, so piped output and logs stay readable.
 """
 
 from __future__ import annotations
@@ -19,27 +24,23 @@ import dataclasses
 import json
 import math
 import os
+import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from tqdm import tqdm
 
-PRESETS: tuple[str, ...] = ("quick", "full")
-SMOKE_ENV = "SUTSKEVER30_SMOKE"
-
-
-def smoke_mode() -> bool:
-    """True when the environment asks for a seconds-long smoke run (``SUTSKEVER30_SMOKE=1``)."""
-    return os.environ.get(SMOKE_ENV, "") == "1"
+PRESETS: tuple[str, ...] = ("smoke", "quick", "full")
+T = TypeVar("T")
 
 
 def make_rng(seed: int) -> np.random.Generator:
-    """The one way experiments turn a seed into randomness (PCG64, bit-reproducible)."""
+    """The one way a seed becomes randomness (PCG64, bit-reproducible)."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     if seed < 0:
@@ -47,8 +48,15 @@ def make_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
+def check_preset(name: object) -> str:
+    """``name`` if it is one of :data:`PRESETS`, else a ValueError that lists them."""
+    if not isinstance(name, str) or name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
+    return name
+
+
 # --------------------------------------------------------------------------------------
-# JSON helpers
+# JSON
 # --------------------------------------------------------------------------------------
 
 
@@ -87,6 +95,24 @@ def to_jsonable(value: Any, *, where: str = "value") -> Any:
     raise TypeError(f"{where}: {type(value).__name__} is not JSON-able")
 
 
+def dump_json(obj: Any, path: str | Path) -> None:
+    """Write strict JSON (no NaN), atomically."""
+    text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    write_text_atomic(path, text)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 # --------------------------------------------------------------------------------------
 # Config / Claim / Result
 # --------------------------------------------------------------------------------------
@@ -94,50 +120,66 @@ def to_jsonable(value: Any, *, where: str = "value") -> Any:
 
 @dataclass
 class Config:
-    """Base class for a paper's hyper-parameters.
+    """Base class for a paper's hyper-parameters: a dataclass whose fields all have defaults.
 
-    Subclasses are dataclasses whose fields all have defaults, and override :meth:`quick`
-    (seconds; tests, notebooks) and :meth:`full` (minutes; the figures in the docs)::
+    Three presets, each a classmethod a paper overrides::
 
-        @dataclass
-        class Config(experiment.Config):
-            hidden: int = 100
-            steps: int = 10_000
-
-            @classmethod
-            def quick(cls) -> "Config":
-                return cls(steps=2_000)
+        smoke()   ≤ 10 s: every code path, for notebooks and tests (claims need not pass)
+        quick()   ≤ 30 s: what ``sutskever30 run N`` runs; every claim must pass
+        full()    ≤ 5 min: the paper at its best on this machine
     """
 
     @classmethod
+    def smoke(cls) -> Config:
+        raise NotImplementedError(f"{cls.__module__}.{cls.__qualname__} has no smoke preset")
+
+    @classmethod
     def quick(cls) -> Config:
-        """The seconds-long preset. Subclasses override."""
         return cls()
 
     @classmethod
     def full(cls) -> Config:
-        """The minutes-long preset. Subclasses override."""
-        return cls()
+        raise NotImplementedError(f"{cls.__module__}.{cls.__qualname__} has no full preset")
 
     @classmethod
     def preset(cls, name: str) -> Config:
-        """``Config.preset("quick")`` / ``Config.preset("full")``."""
-        if name not in PRESETS:
-            raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
-        return getattr(cls, name)()
+        """``Config.preset("smoke" | "quick" | "full")``."""
+        return getattr(cls, check_preset(name))()
 
     @property
     def preset_name(self) -> str:
-        """ "quick" or "full" if this config equals that preset, else "custom"."""
+        """The name of the preset this config equals, else "custom"."""
         for name in PRESETS:
-            if self == type(self).preset(name):
-                return name
+            try:
+                if self == type(self).preset(name):
+                    return name
+            except NotImplementedError:
+                continue
         return "custom"
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-able dict (tuples become lists, numpy scalars plain)."""
         raw = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         return to_jsonable(raw, where=f"{type(self).__name__}")
+
+    def replace(self, **overrides: Any) -> Config:
+        """A copy with some fields changed (for sweeps); an unknown field or another type is refused."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        clean: dict[str, Any] = {}
+        for name, value in overrides.items():
+            if name not in fields:
+                raise ValueError(f"{type(self).__name__} has no field {name!r}; fields: {', '.join(fields)}")
+            old = fields[name]
+            if isinstance(old, tuple) and isinstance(value, list):
+                value = tuple(value)  # JSON and the command line give lists
+            elif isinstance(old, float) and type(value) is int:
+                value = float(value)
+            if old is not None and type(value) is not type(old):
+                raise TypeError(
+                    f"{type(self).__name__}.{name} must be {type(old).__name__}, got {type(value).__name__}"
+                )
+            clean[name] = value
+        return dataclasses.replace(self, **clean)
 
 
 @dataclass
@@ -164,20 +206,23 @@ class Claim:
 
 @dataclass
 class Result:
-    """What ``run(config, seed)`` returns.
+    """What a paper's ``run(config, rng)`` measured.
 
-    ``metrics`` (JSON-able scalars/lists) and ``histories`` (curves) go into metrics.json;
-    ``arrays`` hold anything figures need (decision grids, attention maps) and stay in memory.
+    ``metrics`` (JSON-able scalars/lists) and ``histories`` (curves) go into the JSON files;
+    ``arrays`` hold what figures need (decision grids, attention maps) and stay in memory.
+    The runner fills in the labels below the line; a paper never sets them.
     """
 
-    paper: int
-    preset: str
-    seed: int
-    config: dict[str, Any]
     metrics: dict[str, Any] = field(default_factory=dict)
     histories: dict[str, list[float]] = field(default_factory=dict)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    # ---- set by the runner ----
+    paper: int | None = None
+    preset: str = "custom"
+    seed: int | None = None
+    config: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    numerics: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.config, Config):
@@ -198,12 +243,18 @@ class Result:
 
 
 # --------------------------------------------------------------------------------------
-# Training loop
+# Loops: optimisation and simulation
 # --------------------------------------------------------------------------------------
 
 
 class TrainingDiverged(FloatingPointError):
     """A loss became NaN or Inf. The message names the step and the value."""
+
+
+def progress(iterable: Iterable[T], desc: str, total: int | None = None) -> Iterator[T]:
+    """A progress bar over ``iterable`` for simulations (no loss); shown on a terminal only."""
+    # disable=None: tqdm turns itself off when stderr is not a terminal (pipes, CI logs)
+    yield from tqdm(iterable, desc=desc, total=total, leave=False, disable=None, dynamic_ncols=True)
 
 
 _STATE_KEYS = ("model", "optimizer", "scheduler", "rng")
@@ -296,6 +347,7 @@ def train_loop(
       the end; ``resume=True`` continues from the checkpoint if the file exists (otherwise it
       starts at step 0). Everything ``step`` depends on must be in ``state`` (or be a pure
       function of ``i``) for a resumed run to equal an uninterrupted one bit for bit.
+    * ``progress=False`` hides the bar; with True it shows on a terminal only.
     """
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
         raise ValueError(f"n_steps must be an int >= 0, got {n_steps!r}")
@@ -321,7 +373,7 @@ def train_loop(
         total=int(n_steps),
         initial=start,
         leave=False,
-        disable=not progress,
+        disable=None if progress else True,  # None: only on a terminal
         dynamic_ncols=True,
     )
     try:
@@ -332,7 +384,7 @@ def train_loop(
                     f"{desc}: loss is {loss} at step {i} (of {n_steps}); lower the learning rate or check the inputs"
                 )
             losses.append(loss)
-            if progress and (i % every_postfix == 0 or i == n_steps - 1):
+            if not bar.disable and (i % every_postfix == 0 or i == n_steps - 1):
                 bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
             if path is not None and checkpoint_every and (i + 1) % checkpoint_every == 0:
                 _save_training_state(path, parts, i + 1, int(n_steps), losses, desc)
@@ -344,39 +396,8 @@ def train_loop(
 
 
 # --------------------------------------------------------------------------------------
-# The runner: module -> Result -> claims -> files
+# The runner: number -> Config + rng -> run -> labelled Result -> claims -> files
 # --------------------------------------------------------------------------------------
-
-
-def card_field(module: ModuleType, name: str) -> Any:
-    """Read ``name`` from a paper's CARD, whether it is a dict or a dataclass."""
-    card = module.CARD
-    return card[name] if isinstance(card, Mapping) else getattr(card, name)
-
-
-def execute(module: ModuleType, preset: str = "quick", seed: int = 0) -> tuple[Result, list[Claim]]:
-    """Build the preset config, run the paper, check its claims.
-
-    The wall time of ``run`` goes into ``result.seconds`` unless the paper set it. The result
-    is labelled with the requested preset (a paper may shrink its config in smoke mode).
-    """
-    config = module.Config.preset(preset)
-    t0 = time.perf_counter()
-    result = module.run(config, seed=seed)
-    elapsed = time.perf_counter() - t0
-    if not isinstance(result, Result):
-        raise TypeError(f"{module.__name__}.run must return a Result, got {type(result).__name__}")
-    if int(result.seed) != int(seed):
-        raise ValueError(f"{module.__name__}.run was given seed {seed} but reports {result.seed}")
-    result.preset = preset
-    if not result.seconds:
-        result.seconds = elapsed
-    found = module.claims(result)
-    if not isinstance(found, Sequence) or not all(isinstance(c, Claim) for c in found):
-        raise TypeError(f"{module.__name__}.claims must return a list of Claim")
-    if not found:
-        raise ValueError(f"{module.__name__}.claims returned no claims")
-    return result, list(found)
 
 
 def numerics_environment() -> dict[str, Any]:
@@ -384,8 +405,7 @@ def numerics_environment() -> dict[str, Any]:
 
     Same seed, same numbers holds bit for bit for one BLAS kernel and thread count. OpenBLAS
     picks its matrix-product kernel by CPU (Haswell, SkylakeX, Zen, ...) and splits sums by
-    thread count; either changes float32 rounding, which training then amplifies (a claim
-    can move by a few points of accuracy: its threshold must leave room for that).
+    thread count; either changes float32 rounding, which training then amplifies.
     """
     env: dict[str, Any] = {"numpy": np.__version__, "blas": None}
     try:
@@ -407,35 +427,74 @@ def numerics_environment() -> dict[str, Any]:
     return env
 
 
-def metrics_document(number: int, title: str, result: Result, claims: Sequence[Claim]) -> dict[str, Any]:
-    """The content of metrics.json (key order fixed, so same seed -> same file but seconds)."""
+def describe_numerics(env: Mapping[str, Any]) -> str:
+    """'NumPy 2.4.6, openblas 0.3.31 (SkylakeX kernel, 2 threads)'."""
+    blas = env.get("blas")
+    text = f"NumPy {env.get('numpy')}"
+    if blas:
+        text += f", {blas['library']} {blas['version']} ({blas['kernel']} kernel, {blas['threads']} threads)"
+    return text
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    return int(seed)
+
+
+def execute(
+    paper: int | ModuleType,
+    preset: str = "quick",
+    seed: int = 0,
+    *,
+    config: Config | None = None,
+) -> tuple[Result, list[Claim]]:
+    """Run one paper in this process and check its claims; writes nothing.
+
+    ``config`` replaces the preset's (its label is then the config's own preset name).
+    """
+    from . import registry
+
+    module = registry.load(paper) if not isinstance(paper, ModuleType) else paper
+    name = module.__name__
+    seed = _check_seed(seed)
+    if config is None:
+        config = module.Config.preset(check_preset(preset))
+    elif not isinstance(config, module.Config):
+        raise TypeError(f"config must be a {name}.Config, got {type(config).__name__}")
+    else:
+        preset = config.preset_name
+    rng = make_rng(seed)
+    t0 = time.perf_counter()
+    result = module.run(config, rng)
+    seconds = time.perf_counter() - t0
+    if not isinstance(result, Result):
+        raise TypeError(f"{name}.run must return a Result, got {type(result).__name__}")
+    result.paper = paper if isinstance(paper, int) else getattr(module, "NUMBER", None)
+    result.preset, result.seed, result.seconds = preset, seed, seconds
+    result.config = config.to_dict()
+    result.numerics = numerics_environment()
+    found = module.claims(result)
+    if not isinstance(found, Sequence) or not all(isinstance(c, Claim) for c in found):
+        raise TypeError(f"{name}.claims must return a list of Claim")
+    if not found:
+        raise ValueError(f"{name}.claims returned no claims")
+    return result, list(found)
+
+
+def metrics_document(title: str, result: Result, claims: Sequence[Claim]) -> dict[str, Any]:
+    """The content of metrics.json (key order fixed: same seed, same file but ``seconds``)."""
     return {
-        "paper": int(number),
+        "paper": result.paper,
         "title": title,
         "preset": result.preset,
-        "seed": int(result.seed),
+        "seed": result.seed,
         "seconds": round(float(result.seconds), 3),
-        "numerics": numerics_environment(),
+        "numerics": result.numerics,
+        "config": result.config,
         "claims": [c.to_dict() for c in claims],
         "metrics": result.metrics,
     }
-
-
-def dump_json(obj: Any, path: str | Path) -> None:
-    """Write strict JSON (no NaN), atomically."""
-    text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
-    write_text_atomic(path, text)
-
-
-def write_text_atomic(path: str | Path, text: str) -> None:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _fmt(value: Any) -> str:
@@ -453,16 +512,112 @@ def format_measured(value: Any) -> str:
     return _fmt(value)
 
 
+def md_escape(text: str) -> str:
+    """Escape a markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def claims_table(claims: Sequence[Claim], *, markdown: bool = False) -> str:
     """The claims as a table: statement, measured, PASS/FAIL."""
     rows = [(c.statement, format_measured(c.measured), "PASS" if c.passed else "FAIL") for c in claims]
     if markdown:
-        esc = lambda s: s.replace("|", "\\|")
         lines = ["| claim | measured | result |", "|---|---|---|"]
-        lines += [f"| {esc(s)} | {esc(m)} | {r} |" for s, m, r in rows]
+        lines += [f"| {md_escape(s)} | {md_escape(m)} | {r} |" for s, m, r in rows]
         return "\n".join(lines)
     w0 = max([len("claim")] + [len(r[0]) for r in rows])
     w1 = max([len("measured")] + [len(r[1]) for r in rows])
     lines = [f"{'claim':<{w0}}  {'measured':<{w1}}  result", f"{'-' * w0}  {'-' * w1}  ------"]
     lines += [f"{s:<{w0}}  {m:<{w1}}  {r}" for s, m, r in rows]
     return "\n".join(lines)
+
+
+def paper_vs_ours_rows(module: ModuleType, result: Result) -> list[tuple[str, str, str]]:
+    """The module's optional ``paper_vs_ours(result)`` rows: (quantity, the paper's, ours)."""
+    fn = getattr(module, "paper_vs_ours", None)
+    if fn is None:
+        return []
+    rows = [tuple(str(cell) for cell in row) for row in fn(result)]
+    if not all(len(row) == 3 for row in rows):
+        raise TypeError(f"{module.__name__}.paper_vs_ours must return (quantity, paper, ours) rows")
+    return rows  # type: ignore[return-value]
+
+
+def paper_vs_ours_table(rows: Sequence[tuple[str, str, str]]) -> str:
+    lines = ["| | paper | ours |", "|---|---|---|"]
+    lines += [f"| {md_escape(a)} | {md_escape(b)} | {md_escape(c)} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def _figure_filename(name: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "figure"
+    return f"{stem}.png"
+
+
+def _paper_report(
+    result: Result, claims: Sequence[Claim], figures: Sequence[tuple[str, str]], rows: Sequence[tuple[str, str, str]]
+) -> str:
+    from . import registry
+
+    info = registry.get(result.paper) if result.paper in registry.PAPERS else None
+    n_pass = sum(c.passed for c in claims)
+    lines = [f"# Paper {result.paper}: {info.title if info else ''}", ""]
+    if info:
+        lines += [f"{info.authors} ({info.year})" + (f" — <{info.link}>" if info.link else ""), ""]
+        lines += [f"> {info.claim}", ""]
+    lines += [
+        f"Preset `{result.preset}`, seed {result.seed}, {result.seconds:.1f} s. "
+        f"**{n_pass}/{len(claims)} claims passed.**",
+        "",
+        f"Numerics: {describe_numerics(result.numerics)}.",
+        "",
+        "## Claims",
+        "",
+        claims_table(claims, markdown=True),
+        "",
+    ]
+    if rows:
+        lines += ["## Paper vs ours", "", paper_vs_ours_table(rows), ""]
+    lines += ["## Figures", ""]
+    for name, filename in figures:
+        lines += [f"![{name}]({filename})", ""]
+    lines += ["## Metrics", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {md_escape(k)} | {md_escape(format_measured(v))} |" for k, v in result.metrics.items()]
+    lines += ["", "## Config", "", "| field | value |", "|---|---|"]
+    lines += [f"| {k} | {md_escape(format_measured(v))} |" for k, v in result.config.items()]
+    return "\n".join(lines) + "\n"
+
+
+def run_paper(
+    number: int,
+    preset: str = "quick",
+    seed: int = 0,
+    out: str | Path | None = None,
+    *,
+    config: Config | None = None,
+    module: ModuleType | None = None,
+) -> tuple[Result, list[Claim]]:
+    """Run paper ``number`` and write metrics.json, run.json, report.md and the figures into ``out``.
+
+    ``out`` defaults to ``runs/pNN-PRESET-sSEED``; ``module`` to the registry's. Returns the
+    labelled Result and its claims.
+    """
+    from . import plots, registry
+
+    module = module or registry.load(number)
+    result, found = execute(module, preset, seed, config=config)
+    result.paper = number
+    out = Path(out) if out is not None else Path("runs") / f"p{number:02d}-{result.preset}-s{result.seed}"
+    out.mkdir(parents=True, exist_ok=True)
+    figs = module.figures(result)
+    if not isinstance(figs, dict) or not figs:
+        raise TypeError(f"{module.__name__}.figures must return a non-empty dict of figures")
+    written = []
+    for name, fig in figs.items():
+        filename = _figure_filename(str(name))
+        plots.save(fig, out / filename)
+        written.append((str(name), filename))
+    rows = paper_vs_ours_rows(module, result)
+    dump_json(metrics_document(registry.get(number).title, result, found), out / "metrics.json")
+    dump_json({"config": result.config, "histories": result.histories}, out / "run.json")
+    write_text_atomic(out / "report.md", _paper_report(result, found, written, rows))
+    return result, found

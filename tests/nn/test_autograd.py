@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import numerical_grad, rel_error
 
 
@@ -129,14 +129,14 @@ def test_tape_equals_pair_composition():
         rng.standard_normal((2, 5)),
     )
     y = np.array([0, 1, 1, 0, 1, 0])
-    h, c1 = F.linear_forward(X, W1, b1)
-    a, c2 = F.relu_forward(h)
-    s, c3 = F.linear_forward(a, W2, None)
-    L, c4 = F.cross_entropy_forward(s, y)
-    ds, _ = F.cross_entropy_backward(np.array(1.0), c4)
-    da, dW2, _ = F.linear_backward(ds, c3)
-    dh = F.relu_backward(da, c2)
-    _, dW1, db1 = F.linear_backward(dh, c1)
+    h, c1 = P.linear_forward(X, W1, b1)
+    a, c2 = P.relu_forward(h)
+    s, c3 = P.linear_forward(a, W2, None)
+    L, c4 = P.cross_entropy_forward(s, y)
+    ds, _ = P.cross_entropy_backward(np.array(1.0), c4)
+    da, dW2, _ = P.linear_backward(ds, c3)
+    dh = P.relu_backward(da, c2)
+    _, dW1, db1 = P.linear_backward(dh, c1)
 
     tW1, tb1, tW2 = (nn.Tensor(v, requires_grad=True) for v in (W1, b1, W2))
     loss = nn.cross_entropy(nn.linear(nn.linear(nn.Tensor(X), tW1, tb1).relu(), tW2), y)
@@ -148,7 +148,7 @@ def test_tape_equals_pair_composition():
 
 def test_tensor_methods():
     x = T(2, 3, 4)
-    y = x.permute(2, 0, 1).reshape(4, 6).T.transpose(0, 1)[1:3].max(dim=1).mean()
+    y = x.permute(2, 0, 1).reshape(4, 6).T.transpose(0, 1)[1:3].amax(dim=1).mean()
     y.backward()
     assert x.grad.shape == (2, 3, 4) and np.count_nonzero(x.grad) == 2
     x.grad = None

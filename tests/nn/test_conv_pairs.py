@@ -5,7 +5,7 @@ running statistics, dtypes) and bad-input messages."""
 import numpy as np
 import pytest
 
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import check_pair
 
 TOL = 1e-6
@@ -38,9 +38,9 @@ CONV2D = {  # name: (x shape, w shape, options)
 def test_conv2d_gradcheck(name, bias):
     xs, ws, opts = CONV2D[name]
     inputs = [r(*xs, seed=1), r(*ws, seed=2), r(ws[0], seed=3) if bias else None]
-    assert check_pair(F.conv2d_forward, F.conv2d_backward, inputs, opts) < TOL
-    out, cache = F.conv2d_forward(*inputs, **opts)
-    grads = F.conv2d_backward(np.ones_like(out), cache)
+    assert check_pair(P.conv2d_forward, P.conv2d_backward, inputs, opts) < TOL
+    out, cache = P.conv2d_forward(*inputs, **opts)
+    grads = P.conv2d_backward(np.ones_like(out), cache)
     assert len(grads) == 3 and (grads[2] is None) == (not bias)
 
 
@@ -48,24 +48,24 @@ def test_conv2d_gradcheck(name, bias):
 def test_conv2d_backward_without_input_grad(name):
     """input_grad=False (the first layer's data) returns dx as None and the same dw, db."""
     xs, ws, opts = CONV2D[name]
-    out, cache = F.conv2d_forward(r(*xs, seed=1), r(*ws, seed=2), r(ws[0], seed=3), **opts)
+    out, cache = P.conv2d_forward(r(*xs, seed=1), r(*ws, seed=2), r(ws[0], seed=3), **opts)
     dout = r(*out.shape, seed=4)
-    dx, dw, db = F.conv2d_backward(dout, cache)
-    none, dw2, db2 = F.conv2d_backward(dout, cache, input_grad=False)
+    dx, dw, db = P.conv2d_backward(dout, cache)
+    none, dw2, db2 = P.conv2d_backward(dout, cache, input_grad=False)
     assert dx is not None and none is None
     np.testing.assert_array_equal(dw2, dw)
     np.testing.assert_array_equal(db2, db)
     x1 = r(2, 3, 9, seed=1)
-    out, cache = F.conv1d_forward(x1, r(4, 3, 3, seed=2), None, padding=1)
-    none, dw1, db1 = F.conv1d_backward(r(*out.shape, seed=4), cache, input_grad=False)
+    out, cache = P.conv1d_forward(x1, r(4, 3, 3, seed=2), None, padding=1)
+    none, dw1, db1 = P.conv1d_backward(r(*out.shape, seed=4), cache, input_grad=False)
     assert none is None and db1 is None and dw1.shape == (4, 3, 3)
 
 
 @pytest.mark.parametrize("opts", [{}, dict(stride=2, padding=1), dict(dilation=2, padding=2), dict(stride=(3,))])
 def test_conv1d_gradcheck(opts):
     inputs = [r(2, 3, 9, seed=1), r(4, 3, 3, seed=2), r(4, seed=3)]
-    assert check_pair(F.conv1d_forward, F.conv1d_backward, inputs, opts) < TOL
-    out, _ = F.conv1d_forward(*inputs, **opts)
+    assert check_pair(P.conv1d_forward, P.conv1d_backward, inputs, opts) < TOL
+    out, _ = P.conv1d_forward(*inputs, **opts)
     assert out.ndim == 3
 
 
@@ -83,7 +83,7 @@ POOL = {  # name: (x shape, options)
 @pytest.mark.parametrize("op", ["max_pool2d", "avg_pool2d"])
 def test_pool_gradcheck(op, name):
     xs, opts = POOL[name]
-    fwd, bwd = getattr(F, f"{op}_forward"), getattr(F, f"{op}_backward")
+    fwd, bwd = getattr(P, f"{op}_forward"), getattr(P, f"{op}_backward")
     assert check_pair(fwd, bwd, [r(*xs, seed=4)], opts) < TOL
 
 
@@ -97,7 +97,7 @@ def test_overlapping_max_pool_backward_equals_the_tap_loop_bit_for_bit(opts):
     (inputs with many ties, so pixels are the max of up to 4 windows)."""
     rng = np.random.default_rng(5)
     x = rng.integers(0, 3, (3, 4, 11, 10)).astype(np.float32)  # (N, C, H, W), many ties
-    out, cache = F.max_pool2d_forward(x, **opts)
+    out, cache = P.max_pool2d_forward(x, **opts)
     dout = rng.standard_normal(out.shape).astype(np.float32)  # (N, C, Ho, Wo)
     arg, _, xp_shape, (kh, kw), (sh, sw), (ph, pw) = cache
     Ho, Wo = out.shape[2:]
@@ -110,7 +110,7 @@ def test_overlapping_max_pool_backward_equals_the_tap_loop_bit_for_bit(opts):
             hits[tap] += arg == i * kw + j
     assert hits.max() >= 3  # the summation order matters only from three terms on
     want = want[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]]
-    got = F.max_pool2d_backward(dout, cache)
+    got = P.max_pool2d_backward(dout, cache)
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, want)
 
@@ -123,8 +123,8 @@ def test_layer_norm_gradcheck(shape, S, affine):
         opts = {}
     else:
         inputs, opts = [r(*shape, seed=1), None, None], dict(normalized_shape=S)
-    assert check_pair(F.layer_norm_forward, F.layer_norm_backward, inputs, opts) < TOL
-    out, _ = F.layer_norm_forward(*inputs, **opts)
+    assert check_pair(P.layer_norm_forward, P.layer_norm_backward, inputs, opts) < TOL
+    out, _ = P.layer_norm_forward(*inputs, **opts)
     axes = tuple(range(len(shape) - len(S), len(shape)))
     if not affine:  # normalised: zero mean, unit (biased) variance over the last len(S) axes
         np.testing.assert_allclose(out.mean(axis=axes), 0, atol=1e-12)
@@ -138,7 +138,7 @@ BN_SHAPES = [(6, 3), (4, 3, 5), (3, 2, 3, 4)]
 def test_batch_norm_train_gradcheck(shape):
     C = shape[1]
     inputs = [r(*shape, seed=1), 1 + 0.5 * r(C, seed=2), r(C, seed=3), None, None]
-    assert check_pair(F.batch_norm_forward, F.batch_norm_backward, inputs, dict(training=True)) < TOL
+    assert check_pair(P.batch_norm_forward, P.batch_norm_backward, inputs, dict(training=True)) < TOL
 
 
 @pytest.mark.parametrize("shape", BN_SHAPES)
@@ -146,15 +146,15 @@ def test_batch_norm_eval_gradcheck(shape):
     C = shape[1]
     rm, rv = r(C, seed=4), 0.5 + np.abs(r(C, seed=5))
     inputs = [r(*shape, seed=1), 1 + 0.5 * r(C, seed=2), r(C, seed=3), rm, rv]
-    err = check_pair(F.batch_norm_forward, F.batch_norm_backward, inputs, dict(training=False), wrt=[0, 1, 2])
+    err = check_pair(P.batch_norm_forward, P.batch_norm_backward, inputs, dict(training=False), wrt=[0, 1, 2])
     assert err < TOL
 
 
 def test_batch_norm_without_affine_gradcheck():
     inputs = [r(5, 3, 4, seed=1), None, None, None, None]
-    assert check_pair(F.batch_norm_forward, F.batch_norm_backward, inputs) < TOL
-    out, cache = F.batch_norm_forward(*inputs)
-    assert F.batch_norm_backward(r(5, 3, 4, seed=2), cache)[1:] == (None,) * 4
+    assert check_pair(P.batch_norm_forward, P.batch_norm_backward, inputs) < TOL
+    out, cache = P.batch_norm_forward(*inputs)
+    assert P.batch_norm_backward(r(5, 3, 4, seed=2), cache)[1:] == (None,) * 4
 
 
 # --------------------------------------------------------------------------------------
@@ -191,32 +191,32 @@ def naive_conv2d(x, w, b, stride, padding, dilation):
 )
 def test_conv2d_matches_naive_loops(stride, padding, dilation):
     x, w, b = r(2, 3, 9, 8, seed=1), r(4, 3, 3, 2, seed=2), r(4, seed=3)
-    out, _ = F.conv2d_forward(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    out, _ = P.conv2d_forward(x, w, b, stride=stride, padding=padding, dilation=dilation)
     np.testing.assert_allclose(out, naive_conv2d(x, w, b, stride, padding, dilation), rtol=1e-12, atol=1e-12)
 
 
 def test_conv1d_equals_conv2d_with_unit_height():
     x, w, b = r(2, 3, 10, seed=1), r(4, 3, 3, seed=2), r(4, seed=3)
-    out1, _ = F.conv1d_forward(x, w, b, stride=2, padding=1, dilation=2)
-    out2, _ = F.conv2d_forward(x[:, :, None], w[:, :, None], b, stride=(1, 2), padding=(0, 1), dilation=(1, 2))
+    out1, _ = P.conv1d_forward(x, w, b, stride=2, padding=1, dilation=2)
+    out2, _ = P.conv2d_forward(x[:, :, None], w[:, :, None], b, stride=(1, 2), padding=(0, 1), dilation=(1, 2))
     np.testing.assert_allclose(out1, out2[:, :, 0], rtol=1e-12, atol=1e-12)
 
 
 def test_max_pool_ties_go_to_the_first_element_and_nan_propagates():
     x = np.zeros((1, 1, 2, 2))
-    out, cache = F.max_pool2d_forward(x, 2)
-    dx = F.max_pool2d_backward(np.full((1, 1, 1, 1), 3.0), cache)
+    out, cache = P.max_pool2d_forward(x, 2)
+    dx = P.max_pool2d_backward(np.full((1, 1, 1, 1), 3.0), cache)
     np.testing.assert_array_equal(dx[0, 0], [[3.0, 0.0], [0.0, 0.0]])  # all tie: first one wins
     x = np.array([[[[1.0, 2.0], [np.nan, 5.0]]]])
-    out, cache = F.max_pool2d_forward(x, 2)
+    out, cache = P.max_pool2d_forward(x, 2)
     assert np.isnan(out).all()
-    np.testing.assert_array_equal(F.max_pool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0], [[0, 0], [1, 0]])
+    np.testing.assert_array_equal(P.max_pool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0], [[0, 0], [1, 0]])
 
 
 def test_pools_against_direct_windows():
     x = r(2, 3, 9, 8, seed=6)
-    mx, _ = F.max_pool2d_forward(x, 3, 2, 1)
-    av, _ = F.avg_pool2d_forward(x, 3, 2, 1)
+    mx, _ = P.max_pool2d_forward(x, 3, 2, 1)
+    av, _ = P.avg_pool2d_forward(x, 3, 2, 1)
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))  # zeros, counted by the average
     xm = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
     for y in range(mx.shape[2]):
@@ -229,7 +229,7 @@ def test_batch_norm_running_stats_update_in_place():
     x = r(8, 3, 4, seed=1)
     rm, rv = np.zeros(3), np.ones(3)
     ids = id(rm), id(rv)
-    out, _ = F.batch_norm_forward(x, None, None, rm, rv, training=True, momentum=0.25)
+    out, _ = P.batch_norm_forward(x, None, None, rm, rv, training=True, momentum=0.25)
     n = 8 * 4
     np.testing.assert_allclose(rm, 0.25 * x.mean(axis=(0, 2)))
     np.testing.assert_allclose(rv, 0.75 + 0.25 * x.var(axis=(0, 2)) * n / (n - 1))  # unbiased
@@ -238,7 +238,7 @@ def test_batch_norm_running_stats_update_in_place():
     np.testing.assert_allclose(out.var(axis=(0, 2)), 1, rtol=1e-3)  # biased variance normalises
     # eval mode uses (and leaves alone) the running statistics
     before = rm.copy(), rv.copy()
-    out, _ = F.batch_norm_forward(x, None, None, rm, rv, training=False)
+    out, _ = P.batch_norm_forward(x, None, None, rm, rv, training=False)
     np.testing.assert_allclose(out, (x - rm[:, None]) / np.sqrt(rv[:, None] + 1e-5))
     np.testing.assert_array_equal(rm, before[0])
     np.testing.assert_array_equal(rv, before[1])
@@ -249,33 +249,33 @@ def _float32_cases():
     g3, b3 = np.ones(3, np.float32), np.zeros(3, np.float32)
     return {
         "conv2d": (
-            F.conv2d_forward,
-            F.conv2d_backward,
+            P.conv2d_forward,
+            P.conv2d_backward,
             [x4, r(4, 3, 3, 3).astype(np.float32), b3[:1].repeat(4)],
             dict(padding=1),
         ),
         "conv1d": (
-            F.conv1d_forward,
-            F.conv1d_backward,
+            P.conv1d_forward,
+            P.conv1d_backward,
             [x3, r(4, 3, 3).astype(np.float32), None],
             {},
         ),
         "max_pool2d": (
-            F.max_pool2d_forward,
-            F.max_pool2d_backward,
+            P.max_pool2d_forward,
+            P.max_pool2d_backward,
             [x4],
             dict(kernel_size=3, stride=2),
         ),
-        "avg_pool2d": (F.avg_pool2d_forward, F.avg_pool2d_backward, [x4], dict(kernel_size=2)),
+        "avg_pool2d": (P.avg_pool2d_forward, P.avg_pool2d_backward, [x4], dict(kernel_size=2)),
         "layer_norm": (
-            F.layer_norm_forward,
-            F.layer_norm_backward,
+            P.layer_norm_forward,
+            P.layer_norm_backward,
             [x4, np.ones((6, 6), np.float32), None],
             {},
         ),
         "batch_norm": (
-            F.batch_norm_forward,
-            F.batch_norm_backward,
+            P.batch_norm_forward,
+            P.batch_norm_backward,
             [x4, g3, b3, np.zeros(3, np.float32), np.ones(3, np.float32)],
             {},
         ),
@@ -295,11 +295,11 @@ def test_float32_in_float32_out(name):
 def test_forward_does_not_modify_inputs():
     x, w = r(2, 3, 6, 6, seed=1), r(4, 3, 3, 3, seed=2)
     x0, w0 = x.copy(), w.copy()
-    F.conv2d_forward(x, w, None, padding=1)
-    F.max_pool2d_forward(x, 3, 2, 1)
-    F.avg_pool2d_forward(x, 2)
-    F.layer_norm_forward(x, None, None)
-    F.batch_norm_forward(x, None, None, None, None)
+    P.conv2d_forward(x, w, None, padding=1)
+    P.max_pool2d_forward(x, 3, 2, 1)
+    P.avg_pool2d_forward(x, 2)
+    P.layer_norm_forward(x, None, None)
+    P.batch_norm_forward(x, None, None, None, None)
     np.testing.assert_array_equal(x, x0)
     np.testing.assert_array_equal(w, w0)
 
@@ -315,116 +315,116 @@ X4, W4 = r(1, 3, 8, 8), r(4, 3, 3, 3)
     "call,exc,match",
     [
         (
-            lambda: F.conv2d_forward(r(3, 8, 8), W4),
+            lambda: P.conv2d_forward(r(3, 8, 8), W4),
             ValueError,
             r"conv2d: x: expected shape \(N, C, H, W\), got \(3, 8, 8\)",
         ),
         (
-            lambda: F.conv2d_forward(X4, r(4, 3, 3)),
+            lambda: P.conv2d_forward(X4, r(4, 3, 3)),
             ValueError,
             r"conv2d: weight: expected shape \(F, C, kh, kw\)",
         ),
         (
-            lambda: F.conv2d_forward(X4, r(4, 4, 3, 3)),
+            lambda: P.conv2d_forward(X4, r(4, 4, 3, 3)),
             ValueError,
             r"conv2d: x has 3 channels but weight expects 4; "
             r"expected x \(N, C, H, W\) and weight \(F, C, kh, kw\)",
         ),
         (
-            lambda: F.conv2d_forward(X4, W4, r(3)),
+            lambda: P.conv2d_forward(X4, W4, r(3)),
             ValueError,
             r"conv2d: bias has shape \(3,\); expected \(4,\)",
         ),
         (
-            lambda: F.conv2d_forward(X4.astype(np.float32), W4),
+            lambda: P.conv2d_forward(X4.astype(np.float32), W4),
             TypeError,
             r"conv2d: x is float32 but weight is float64",
         ),
         (
-            lambda: F.conv2d_forward(X4.astype(int), W4),
+            lambda: P.conv2d_forward(X4.astype(int), W4),
             TypeError,
             r"conv2d: x: expected a floating-point array",
         ),
-        (lambda: F.conv2d_forward(X4.tolist(), W4), TypeError, r"conv2d: x: expected an ndarray"),
+        (lambda: P.conv2d_forward(X4.tolist(), W4), TypeError, r"conv2d: x: expected an ndarray"),
         (
-            lambda: F.conv2d_forward(X4, W4, stride=0),
+            lambda: P.conv2d_forward(X4, W4, stride=0),
             ValueError,
             r"conv2d: stride must be >= 1, got \(0, 0\)",
         ),
-        (lambda: F.conv2d_forward(X4, W4, padding=-1), ValueError, r"conv2d: padding must be >= 0"),
+        (lambda: P.conv2d_forward(X4, W4, padding=-1), ValueError, r"conv2d: padding must be >= 0"),
         (
-            lambda: F.conv2d_forward(X4, W4, stride=(1, 2, 3)),
+            lambda: P.conv2d_forward(X4, W4, stride=(1, 2, 3)),
             TypeError,
             r"conv2d: stride must be an int or a tuple of 2",
         ),
         (
-            lambda: F.conv2d_forward(X4, W4, dilation=1.5),
+            lambda: P.conv2d_forward(X4, W4, dilation=1.5),
             TypeError,
             r"conv2d: dilation must be an int",
         ),
         (
-            lambda: F.conv2d_forward(X4, W4, dilation=4),
+            lambda: P.conv2d_forward(X4, W4, dilation=4),
             ValueError,
             r"conv2d: the kernel spans 9 along H .* padded input has only 8",
         ),
         (
-            lambda: F.conv1d_forward(X4, W4),
+            lambda: P.conv1d_forward(X4, W4),
             ValueError,
             r"conv1d: x: expected shape \(N, C, L\), got \(1, 3, 8, 8\)",
         ),
         (
-            lambda: F.conv1d_forward(r(2, 3, 8), r(4, 2, 3)),
+            lambda: P.conv1d_forward(r(2, 3, 8), r(4, 2, 3)),
             ValueError,
             r"conv1d: x has 3 channels but weight expects 2",
         ),
         (
-            lambda: F.conv1d_forward(r(2, 3, 8), r(4, 3, 3), stride=(1, 1)),
+            lambda: P.conv1d_forward(r(2, 3, 8), r(4, 3, 3), stride=(1, 1)),
             TypeError,
             r"conv1d: stride must be an int",
         ),
         (
-            lambda: F.max_pool2d_forward(r(3, 8, 8), 2),
+            lambda: P.max_pool2d_forward(r(3, 8, 8), 2),
             ValueError,
             r"max_pool2d: x: expected shape \(N, C, H, W\)",
         ),
         (
-            lambda: F.max_pool2d_forward(X4, 2, padding=2),
+            lambda: P.max_pool2d_forward(X4, 2, padding=2),
             ValueError,
             r"max_pool2d: padding \(2, 2\) must be at most half",
         ),
         (
-            lambda: F.avg_pool2d_forward(X4, 9),
+            lambda: P.avg_pool2d_forward(X4, 9),
             ValueError,
             r"avg_pool2d: the kernel spans 9 along H",
         ),
-        (lambda: F.avg_pool2d_forward(X4, 0), ValueError, r"avg_pool2d: kernel_size must be >= 1"),
+        (lambda: P.avg_pool2d_forward(X4, 0), ValueError, r"avg_pool2d: kernel_size must be >= 1"),
         (
-            lambda: F.layer_norm_forward(r(2, 5), r(4), None),
+            lambda: P.layer_norm_forward(r(2, 5), r(4), None),
             ValueError,
             r"layer_norm: x has shape \(2, 5\); expected x \(\.\.\., 4\)",
         ),
         (
-            lambda: F.layer_norm_forward(r(2, 4), r(4), r(3)),
+            lambda: P.layer_norm_forward(r(2, 4), r(4), r(3)),
             ValueError,
             r"layer_norm: beta has shape \(3,\); expected \(4,\)",
         ),
         (
-            lambda: F.batch_norm_forward(r(2, 3, 4, 4, 4)),
+            lambda: P.batch_norm_forward(r(2, 3, 4, 4, 4)),
             ValueError,
             r"batch_norm: x: expected shape \(N, C\), \(N, C, L\) or",
         ),
         (
-            lambda: F.batch_norm_forward(r(4, 3), r(4)),
+            lambda: P.batch_norm_forward(r(4, 3), r(4)),
             ValueError,
             r"batch_norm: gamma has shape \(4,\); expected \(3,\)",
         ),
         (
-            lambda: F.batch_norm_forward(r(4, 3), training=False),
+            lambda: P.batch_norm_forward(r(4, 3), training=False),
             ValueError,
             r"batch_norm: training=False needs running_mean",
         ),
         (
-            lambda: F.batch_norm_forward(r(1, 3)),
+            lambda: P.batch_norm_forward(r(1, 3)),
             ValueError,
             r"batch_norm: expected more than 1 value per channel",
         ),

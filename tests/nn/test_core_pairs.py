@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import check_pair, directional_check, rel_error
 
 TOL = 1e-6
@@ -15,10 +15,10 @@ def r(*shape, seed=0, positive=False):
 
 
 BINARY = [
-    ("add", F.add_forward, F.add_backward),
-    ("sub", F.sub_forward, F.sub_backward),
-    ("mul", F.mul_forward, F.mul_backward),
-    ("div", F.div_forward, F.div_backward),
+    ("add", P.add_forward, P.add_backward),
+    ("sub", P.sub_forward, P.sub_backward),
+    ("mul", P.mul_forward, P.mul_backward),
+    ("div", P.div_forward, P.div_backward),
 ]
 BROADCAST_SHAPES = [((3, 4), (3, 4)), ((2, 3, 4), (4,)), ((3, 1), (1, 4)), ((2, 1, 4), (3, 1))]
 
@@ -32,18 +32,18 @@ def test_binary_broadcasting(name, fwd, bwd, sa, sb):
 
 def test_pow_scalar_and_array_exponent():
     a = r(3, 4, positive=True)
-    assert check_pair(F.pow_forward, F.pow_backward, [a, 2.5], wrt=[0]) < TOL
-    assert check_pair(F.pow_forward, F.pow_backward, [a, r(4, seed=3)]) < TOL
+    assert check_pair(P.pow_forward, P.pow_backward, [a, 2.5], wrt=[0]) < TOL
+    assert check_pair(P.pow_forward, P.pow_backward, [a, r(4, seed=3)]) < TOL
 
 
 UNARY = [
-    ("neg", F.neg_forward, F.neg_backward, False),
-    ("exp", F.exp_forward, F.exp_backward, False),
-    ("log", F.log_forward, F.log_backward, True),
-    ("sqrt", F.sqrt_forward, F.sqrt_backward, True),
-    ("tanh", F.tanh_forward, F.tanh_backward, False),
-    ("sigmoid", F.sigmoid_forward, F.sigmoid_backward, False),
-    ("relu", F.relu_forward, F.relu_backward, False),
+    ("neg", P.neg_forward, P.neg_backward, False),
+    ("exp", P.exp_forward, P.exp_backward, False),
+    ("log", P.log_forward, P.log_backward, True),
+    ("sqrt", P.sqrt_forward, P.sqrt_backward, True),
+    ("tanh", P.tanh_forward, P.tanh_backward, False),
+    ("sigmoid", P.sigmoid_forward, P.sigmoid_backward, False),
+    ("relu", P.relu_forward, P.relu_backward, False),
 ]
 
 
@@ -59,43 +59,43 @@ def test_unary(name, fwd, bwd, pos):
 def test_reductions(axis, keepdims):
     x = r(3, 4, 5)
     for fwd, bwd in [
-        (F.sum_forward, F.sum_backward),
-        (F.mean_forward, F.mean_backward),
-        (F.max_forward, F.max_backward),
+        (P.sum_forward, P.sum_backward),
+        (P.mean_forward, P.mean_backward),
+        (P.max_forward, P.max_backward),
     ]:
         assert check_pair(fwd, bwd, [x], dict(axis=axis, keepdims=keepdims)) < TOL
 
 
 def test_max_splits_ties_evenly():
     x = np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]])
-    out, cache = F.max_forward(x, axis=1)
-    g = F.max_backward(np.array([1.0, 1.0]), cache)
+    out, cache = P.max_forward(x, axis=1)
+    g = P.max_backward(np.array([1.0, 1.0]), cache)
     np.testing.assert_array_equal(g, [[0, 0.5, 0.5], [1, 0, 0]])
 
 
 @pytest.mark.parametrize("axis", [0, 1, -1])
 def test_softmax_family(axis):
     x = r(3, 4, 5)
-    assert check_pair(F.softmax_forward, F.softmax_backward, [x], dict(axis=axis)) < TOL
-    assert check_pair(F.log_softmax_forward, F.log_softmax_backward, [x], dict(axis=axis)) < TOL
+    assert check_pair(P.softmax_forward, P.softmax_backward, [x], dict(axis=axis)) < TOL
+    assert check_pair(P.log_softmax_forward, P.log_softmax_backward, [x], dict(axis=axis)) < TOL
     for keep in (False, True):
-        assert check_pair(F.logsumexp_forward, F.logsumexp_backward, [x], dict(axis=axis, keepdims=keep)) < TOL
+        assert check_pair(P.logsumexp_forward, P.logsumexp_backward, [x], dict(axis=axis, keepdims=keep)) < TOL
 
 
 def test_softmax_gradient_is_not_vacuous():
     """Under an all-ones upstream gradient the softmax gradient is exactly zero; a
     random one is not. This is why every check here uses a random ``dout``."""
     x = r(4, 6)
-    _, cache = F.softmax_forward(x)
-    assert np.abs(F.softmax_backward(np.ones((4, 6)), cache)).max() < 1e-12
-    assert np.abs(F.softmax_backward(r(4, 6, seed=5), cache)).max() > 1e-3
+    _, cache = P.softmax_forward(x)
+    assert np.abs(P.softmax_backward(np.ones((4, 6)), cache)).max() < 1e-12
+    assert np.abs(P.softmax_backward(r(4, 6, seed=5), cache)).max() > 1e-3
 
 
 def test_logsumexp_is_stable():
     x = np.array([[1000.0, 1000.0], [-1000.0, -1000.0]])
-    out, _ = F.logsumexp_forward(x, axis=1)
+    out, _ = P.logsumexp_forward(x, axis=1)
     np.testing.assert_allclose(out, [1000 + np.log(2), -1000 + np.log(2)])
-    p, _ = F.softmax_forward(x)
+    p, _ = P.softmax_forward(x)
     assert np.isfinite(p).all()
 
 
@@ -111,14 +111,14 @@ def test_logsumexp_is_stable():
     ],
 )
 def test_matmul(sa, sb):
-    assert check_pair(F.matmul_forward, F.matmul_backward, [r(*sa, seed=1), r(*sb, seed=2)]) < TOL
+    assert check_pair(P.matmul_forward, P.matmul_backward, [r(*sa, seed=1), r(*sb, seed=2)]) < TOL
 
 
 @pytest.mark.parametrize("xshape", [(5, 3), (2, 4, 3)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear(xshape, bias):
     inputs = [r(*xshape), r(4, 3, seed=1), r(4, seed=2) if bias else None]
-    assert check_pair(F.linear_forward, F.linear_backward, inputs) < TOL
+    assert check_pair(P.linear_forward, P.linear_backward, inputs) < TOL
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])
@@ -126,54 +126,54 @@ def test_linear(xshape, bias):
 def test_cross_entropy(smoothing, reduction):
     logits, target = r(6, 5), np.array([0, 4, -100, 2, 2, 1])
     kw = dict(label_smoothing=smoothing, reduction=reduction)
-    assert check_pair(F.cross_entropy_forward, F.cross_entropy_backward, [logits, target], kw) < TOL
+    assert check_pair(P.cross_entropy_forward, P.cross_entropy_backward, [logits, target], kw) < TOL
 
 
 def test_cross_entropy_ignore_index_rows_get_no_gradient():
     logits, target = r(4, 3), np.array([1, -100, 0, -100])
-    out, cache = F.cross_entropy_forward(logits, target)
-    g, _ = F.cross_entropy_backward(np.array(1.0), cache)
+    out, cache = P.cross_entropy_forward(logits, target)
+    g, _ = P.cross_entropy_backward(np.array(1.0), cache)
     assert np.all(g[[1, 3]] == 0) and np.abs(g[[0, 2]]).max() > 0
     # the mean is over the two counted rows only
-    full, _ = F.cross_entropy_forward(logits[[0, 2]], target[[0, 2]])
+    full, _ = P.cross_entropy_forward(logits[[0, 2]], target[[0, 2]])
     np.testing.assert_allclose(out, full)
 
 
 def test_mse():
-    assert check_pair(F.mse_forward, F.mse_backward, [r(3, 4), r(3, 4, seed=1)]) < TOL
+    assert check_pair(P.mse_forward, P.mse_backward, [r(3, 4), r(3, 4, seed=1)]) < TOL
 
 
 def test_embedding_accumulates_repeated_ids():
     ids, W = np.array([[0, 2, 2], [1, 0, 2]]), r(4, 3)
-    assert check_pair(F.embedding_forward, F.embedding_backward, [ids, W], wrt=[1]) < TOL
+    assert check_pair(P.embedding_forward, P.embedding_backward, [ids, W], wrt=[1]) < TOL
 
 
 def test_dropout_is_inverted_and_seeded():
     x = r(200, 50)
-    out1, m1 = F.dropout_forward(x, 0.3, np.random.default_rng(7))
-    out2, _ = F.dropout_forward(x, 0.3, np.random.default_rng(7))
+    out1, m1 = P.dropout_forward(x, 0.3, np.random.default_rng(7))
+    out2, _ = P.dropout_forward(x, 0.3, np.random.default_rng(7))
     np.testing.assert_array_equal(out1, out2)
     kept = m1 != 0
     assert abs(kept.mean() - 0.7) < 0.02
     np.testing.assert_allclose(out1[kept], x[kept] / 0.7)
-    ev, _ = F.dropout_forward(x, 0.3, None, training=False)
+    ev, _ = P.dropout_forward(x, 0.3, None, training=False)
     assert ev is x
-    g = F.dropout_backward(r(200, 50, seed=3), m1)
+    g = P.dropout_backward(r(200, 50, seed=3), m1)
     assert np.all(g[~kept] == 0)
 
 
 SHAPE_OPS = [
-    (F.reshape_forward, F.reshape_backward, [r(2, 3, 4)], dict(shape=(6, 4))),
-    (F.transpose_forward, F.transpose_backward, [r(2, 3, 4)], dict(axes=(2, 0, 1))),
-    (F.transpose_forward, F.transpose_backward, [r(2, 3, 4)], dict(axes=None)),
-    (F.concat_forward, F.concat_backward, [r(2, 3), r(4, 3, seed=1)], dict(axis=0)),
-    (F.stack_forward, F.stack_backward, [r(2, 3), r(2, 3, seed=1), r(2, 3, seed=2)], dict(axis=1)),
-    (F.split_forward, F.split_backward, [r(5, 3)], dict(sections=[2, 3], axis=0)),
-    (F.index_forward, F.index_backward, [r(5, 3)], dict(idx=(np.array([0, 2, 2, 4]), slice(1, 3)))),
-    (F.index_forward, F.index_backward, [r(5, 3)], dict(idx=np.array([True, False, True, True, False]))),
-    (F.gather_forward, F.gather_backward, [r(3, 4), 1, np.array([[0, 0], [3, 1], [2, 2]])], {}),
-    (F.where_forward, F.where_backward, [r(3, 4) > 0, r(3, 4, seed=1), r(4, seed=2)], {}),
-    (F.masked_fill_forward, F.masked_fill_backward, [r(3, 4), r(3, 4, seed=9) > 0], dict(value=-5.0)),
+    (P.reshape_forward, P.reshape_backward, [r(2, 3, 4)], dict(shape=(6, 4))),
+    (P.transpose_forward, P.transpose_backward, [r(2, 3, 4)], dict(axes=(2, 0, 1))),
+    (P.transpose_forward, P.transpose_backward, [r(2, 3, 4)], dict(axes=None)),
+    (P.concat_forward, P.concat_backward, [r(2, 3), r(4, 3, seed=1)], dict(axis=0)),
+    (P.stack_forward, P.stack_backward, [r(2, 3), r(2, 3, seed=1), r(2, 3, seed=2)], dict(axis=1)),
+    (P.split_forward, P.split_backward, [r(5, 3)], dict(sections=[2, 3], axis=0)),
+    (P.index_forward, P.index_backward, [r(5, 3)], dict(idx=(np.array([0, 2, 2, 4]), slice(1, 3)))),
+    (P.index_forward, P.index_backward, [r(5, 3)], dict(idx=np.array([True, False, True, True, False]))),
+    (P.gather_forward, P.gather_backward, [r(3, 4), 1, np.array([[0, 0], [3, 1], [2, 2]])], {}),
+    (P.where_forward, P.where_backward, [r(3, 4) > 0, r(3, 4, seed=1), r(4, seed=2)], {}),
+    (P.masked_fill_forward, P.masked_fill_backward, [r(3, 4), r(3, 4, seed=9) > 0], dict(value=-5.0)),
 ]
 
 
@@ -184,10 +184,10 @@ def test_shape_ops(fwd, bwd, inputs, kw):
 
 def test_directional_check_agrees_and_detects_a_wrong_gradient():
     x, W, b = r(5, 3), r(4, 3, seed=1), r(4, seed=2)
-    out, cache = F.linear_forward(x, W, b)
+    out, cache = P.linear_forward(x, W, b)
     dout = r(*out.shape, seed=3)
-    grads = F.linear_backward(dout, cache)
-    f = lambda x, W, b: F.linear_forward(x, W, b)[0]
+    grads = P.linear_backward(dout, cache)
+    f = lambda x, W, b: P.linear_forward(x, W, b)[0]
     assert directional_check(f, grads, [x, W, b], dout) < 1e-7
     wrong = (grads[0], grads[1] * 1.01, grads[2])
     assert directional_check(f, wrong, [x, W, b], dout) > 1e-4
@@ -195,9 +195,9 @@ def test_directional_check_agrees_and_detects_a_wrong_gradient():
 
 def test_check_pair_catches_a_wrong_backward():
     def bad_backward(dout, cache):
-        return F.tanh_backward(dout, cache) * 1.001
+        return P.tanh_backward(dout, cache) * 1.001
 
-    assert check_pair(F.tanh_forward, bad_backward, [r(3, 3)]) > 1e-5
+    assert check_pair(P.tanh_forward, bad_backward, [r(3, 3)]) > 1e-5
 
 
 def test_rel_error():
@@ -208,4 +208,4 @@ def test_rel_error():
 
 def test_check_pair_refuses_float32():
     with pytest.raises(TypeError, match="float64"):
-        check_pair(F.tanh_forward, F.tanh_backward, [np.zeros(3, np.float32)])
+        check_pair(P.tanh_forward, P.tanh_backward, [np.zeros(3, np.float32)])

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
-from sutskever30.nn import functional as F
-from sutskever30.nn.autograd import ctc_loss
-from sutskever30.nn.ctc import ctc_extended_labels, ctc_loss_backward, ctc_loss_forward
+from sutskever30.nn import pairs as P
+from sutskever30.nn.functional import ctc_loss
 from sutskever30.nn.gradcheck import check_pair
+from sutskever30.nn.pairs.ctc import ctc_extended_labels, ctc_loss_backward, ctc_loss_forward
 
 
 def collapse(path, blank):
@@ -69,7 +69,7 @@ def test_doubled_letter_needs_a_blank():
 
 def test_concatenated_targets_equal_padded():
     rng = np.random.default_rng(0)
-    lp = F.log_softmax_forward(rng.standard_normal((8, 3, 5)), axis=2)[0]
+    lp = P.log_softmax_forward(rng.standard_normal((8, 3, 5)), axis=2)[0]
     padded = np.array([[1, 2, 2], [3, 0, 0], [4, 4, 0]])
     L = np.array([3, 1, 2])
     flat = np.array([1, 2, 2, 3, 4, 4])
@@ -98,12 +98,12 @@ def test_gradcheck_through_log_softmax_and_nonzero_blank():
     tg, il, tl = np.array([[0, 0], [1, 0], [0, 1]]), np.array([7, 6, 7]), np.array([2, 1, 2])
 
     def fwd(z):
-        lp, c1 = F.log_softmax_forward(z, axis=2)
+        lp, c1 = P.log_softmax_forward(z, axis=2)
         loss, c2 = ctc_loss_forward(lp, tg, il, tl, blank=3, reduction="mean")
         return loss, (c1, c2)
 
     def bwd(d, cache):
-        return F.log_softmax_backward(ctc_loss_backward(d, cache[1])[0], cache[0])
+        return P.log_softmax_backward(ctc_loss_backward(d, cache[1])[0], cache[0])
 
     assert check_pair(fwd, bwd, [z], rng=rng) < 1e-6
 
@@ -115,7 +115,7 @@ def test_frames_after_input_length_get_no_gradient():
     d, *_ = ctc_loss_backward(1.0, cache)
     assert np.all(d[5:, 1] == 0) and np.all(d[4:, 2] == 0)
     # for log-softmax inputs the occupancies −∂L/∂log p sum to 1 over classes in every live frame
-    lp = F.log_softmax_forward(lp, axis=2)[0]
+    lp = P.log_softmax_forward(lp, axis=2)[0]
     _, cache = ctc_loss_forward(lp, tg, il, tl, reduction="sum")
     d, *_ = ctc_loss_backward(1.0, cache)
     live = np.arange(6)[:, None] < il[None, :]  # (T, N)
@@ -144,17 +144,17 @@ def test_tape_wrapper_equals_pair():
     x = nn.Tensor(lp, requires_grad=True)
     loss = ctc_loss(nn.log_softmax(x, dim=2), tg, il, tl, reduction="mean")
     loss.backward()
-    ls, c1 = F.log_softmax_forward(lp, axis=2)
+    ls, c1 = P.log_softmax_forward(lp, axis=2)
     ref, c2 = ctc_loss_forward(ls, tg, il, tl, reduction="mean")
     assert loss.item() == pytest.approx(float(ref), abs=1e-12)
-    np.testing.assert_allclose(x.grad, F.log_softmax_backward(ctc_loss_backward(1.0, c2)[0], c1), atol=1e-12)
+    np.testing.assert_allclose(x.grad, P.log_softmax_backward(ctc_loss_backward(1.0, c2)[0], c1), atol=1e-12)
     assert loss.dtype == np.float64
 
 
 def test_float32_runs_in_float32():
     rng = np.random.default_rng(6)
     lp, tg, il, tl = random_case(rng)
-    lp32 = F.log_softmax_forward(lp.astype(np.float32), axis=2)[0]
+    lp32 = P.log_softmax_forward(lp.astype(np.float32), axis=2)[0]
     loss, cache = ctc_loss_forward(lp32, tg, il, tl)
     d, *_ = ctc_loss_backward(np.float32(1.0), cache)
     assert loss.dtype == np.float32 and d.dtype == np.float32

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import check_pair
 
 
@@ -97,10 +97,10 @@ CASES_1D = [  # (L, K, stride, padding, dilation)
 def test_dilated_conv1d_matches_naive_loop(L, K, stride, padding, dilation):
     rng = np.random.default_rng(L * 100 + dilation)
     x, w, b = rng.standard_normal((2, 3, L)), rng.standard_normal((4, 3, K)), rng.standard_normal(4)
-    out, cache = F.conv1d_forward(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    out, cache = P.conv1d_forward(x, w, b, stride=stride, padding=padding, dilation=dilation)
     np.testing.assert_allclose(out, naive_conv1d(x, w, b, stride, padding, dilation), rtol=1e-12, atol=1e-12)
     dout = rng.standard_normal(out.shape)
-    dx, dw, db = F.conv1d_backward(dout, cache)
+    dx, dw, db = P.conv1d_backward(dout, cache)
     ndx, ndw, ndb = naive_conv1d_backward(dout, x, w, stride, padding, dilation)
     for got, want in ((dx, ndx), (dw, ndw), (db, ndb)):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
@@ -118,10 +118,10 @@ CASES_2D = [  # (H, W, k, stride, padding, dilation)
 def test_dilated_conv2d_matches_naive_loop(H, W, k, stride, padding, dilation):
     rng = np.random.default_rng(H * W)
     x, w, b = rng.standard_normal((2, 3, H, W)), rng.standard_normal((4, 3, k, k)), rng.standard_normal(4)
-    out, cache = F.conv2d_forward(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    out, cache = P.conv2d_forward(x, w, b, stride=stride, padding=padding, dilation=dilation)
     np.testing.assert_allclose(out, naive_conv2d(x, w, b, stride, padding, dilation), rtol=1e-12, atol=1e-12)
     dout = rng.standard_normal(out.shape)
-    got = F.conv2d_backward(dout, cache)
+    got = P.conv2d_backward(dout, cache)
     want = naive_conv2d_backward(dout, x, w, stride, padding, dilation)
     for g, n in zip(got, want):
         np.testing.assert_allclose(g, n, rtol=1e-12, atol=1e-12)
@@ -131,19 +131,19 @@ def test_dilated_conv2d_matches_naive_loop(H, W, k, stride, padding, dilation):
 def test_dilated_conv1d_gradcheck_same_padding(dilation):
     rng = np.random.default_rng(dilation)
     x, w, b = rng.standard_normal((2, 2, 3 * dilation)), rng.standard_normal((3, 2, 3)), rng.standard_normal(3)
-    err = check_pair(F.conv1d_forward, F.conv1d_backward, [x, w, b], dict(padding=dilation, dilation=dilation))
+    err = check_pair(P.conv1d_forward, P.conv1d_backward, [x, w, b], dict(padding=dilation, dilation=dilation))
     assert err < 1e-6
 
 
 def test_dilated_conv2d_gradcheck_same_padding():
     rng = np.random.default_rng(5)
     x, w, b = rng.standard_normal((2, 2, 9, 9)), rng.standard_normal((2, 2, 3, 3)), rng.standard_normal(2)
-    err = check_pair(F.conv2d_forward, F.conv2d_backward, [x, w, b], dict(padding=4, dilation=4))
+    err = check_pair(P.conv2d_forward, P.conv2d_backward, [x, w, b], dict(padding=4, dilation=4))
     assert err < 1e-6
 
 
 @pytest.mark.parametrize("dilation", [1, 2, 4, 8, 16])
 def test_same_padding_keeps_the_length(dilation):
     x, w = np.zeros((1, 1, 70)), np.zeros((1, 1, 3))
-    out, _ = F.conv1d_forward(x, w, padding=dilation, dilation=dilation)
+    out, _ = P.conv1d_forward(x, w, padding=dilation, dilation=dilation)
     assert out.shape == x.shape

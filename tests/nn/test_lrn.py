@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
-from sutskever30.nn import functional as F
+from sutskever30.nn import LocalResponseNorm
+from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import check_pair
-from sutskever30.nn.modules import LocalResponseNorm
 
 
 def lrn_loops(x, size, alpha, beta, k):
@@ -31,9 +31,9 @@ def test_forward_matches_loops_and_gradcheck(size, shape, beta):
     # entry: an entry whose true gradient is near 0 has a large *relative* error from
     # round-off alone, which is why the paper's tiny alpha would make a weak test.)
     opts = dict(size=size, alpha=1.0, beta=beta, k=2.0)
-    out, _ = F.local_response_norm_forward(x, **opts)
+    out, _ = P.local_response_norm_forward(x, **opts)
     np.testing.assert_allclose(out, lrn_loops(x, **opts), rtol=1e-12, atol=1e-12)
-    err = check_pair(F.local_response_norm_forward, F.local_response_norm_backward, [x], opts, rng=rng)
+    err = check_pair(P.local_response_norm_forward, P.local_response_norm_backward, [x], opts, rng=rng)
     assert err < 1e-6
 
 
@@ -46,8 +46,8 @@ def test_gradcheck_catches_a_missing_neighbour_term():
     def wrong_backward(dout, cache):
         return dout * cache[2]  # only the direct term dout · s^(−beta)
 
-    ok = check_pair(F.local_response_norm_forward, F.local_response_norm_backward, [x], opts, rng=rng)
-    bad = check_pair(F.local_response_norm_forward, wrong_backward, [x], opts, rng=rng)
+    ok = check_pair(P.local_response_norm_forward, P.local_response_norm_backward, [x], opts, rng=rng)
+    bad = check_pair(P.local_response_norm_forward, wrong_backward, [x], opts, rng=rng)
     assert ok < 1e-7 and bad > 1e-2
 
 
@@ -55,8 +55,8 @@ def test_tape_and_module():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 7, 4, 4))
     dout = rng.standard_normal(x.shape)
-    out, cache = F.local_response_norm_forward(x, 5, 1e-2, 0.75, 2.0)
-    dx = F.local_response_norm_backward(dout, cache)
+    out, cache = P.local_response_norm_forward(x, 5, 1e-2, 0.75, 2.0)
+    dx = P.local_response_norm_backward(dout, cache)
     t = nn.Tensor(x, requires_grad=True)
     y = LocalResponseNorm(5, alpha=1e-2, beta=0.75, k=2.0)(t)
     y.backward(dout)
@@ -67,10 +67,10 @@ def test_tape_and_module():
 
 def test_bad_input():
     with pytest.raises(ValueError, match="3 dims"):
-        F.local_response_norm_forward(np.zeros((2, 3)), 3)
+        P.local_response_norm_forward(np.zeros((2, 3)), 3)
     with pytest.raises(TypeError, match="floating"):
-        F.local_response_norm_forward(np.zeros((2, 3, 4), np.int64), 3)
+        P.local_response_norm_forward(np.zeros((2, 3, 4), np.int64), 3)
     with pytest.raises(ValueError, match="size"):
-        F.local_response_norm_forward(np.zeros((2, 3, 4)), 0)
+        P.local_response_norm_forward(np.zeros((2, 3, 4)), 0)
     with pytest.raises(ValueError, match="k > 0"):
-        F.local_response_norm_forward(np.zeros((2, 3, 4)), 3, k=0.0)
+        P.local_response_norm_forward(np.zeros((2, 3, 4)), 3, k=0.0)

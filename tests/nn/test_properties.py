@@ -10,15 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, broadcastable_shapes
 
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import check_pair
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)  # same examples on every run
 BINARY = [
-    (F.add_forward, F.add_backward),
-    (F.sub_forward, F.sub_backward),
-    (F.mul_forward, F.mul_backward),
-    (F.div_forward, F.div_backward),
+    (P.add_forward, P.add_backward),
+    (P.sub_forward, P.sub_backward),
+    (P.mul_forward, P.mul_backward),
+    (P.div_forward, P.div_backward),
 ]
 
 
@@ -59,9 +59,9 @@ def reduction_case(draw):
 def test_reductions_gradcheck(case):
     x, axis, keepdims = case
     for fwd, bwd in [
-        (F.sum_forward, F.sum_backward),
-        (F.mean_forward, F.mean_backward),
-        (F.max_forward, F.max_backward),
+        (P.sum_forward, P.sum_backward),
+        (P.mean_forward, P.mean_backward),
+        (P.max_forward, P.max_backward),
     ]:
         out, _ = fwd(x, axis=axis, keepdims=keepdims)
         np.testing.assert_allclose(out, getattr(np, fwd.__name__.split("_")[0])(x, axis=axis, keepdims=keepdims))
@@ -78,4 +78,4 @@ def test_cross_entropy_gradcheck_any_size(N, C, smoothing, seed):
     target = rng.integers(0, C, N)
     target[rng.random(N) < 0.2] = -100  # some ignored rows
     kw = dict(label_smoothing=smoothing)
-    assert check_pair(F.cross_entropy_forward, F.cross_entropy_backward, [logits, target], kw) < 1e-6
+    assert check_pair(P.cross_entropy_forward, P.cross_entropy_backward, [logits, target], kw) < 1e-6

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import check_pair
 
 # Central differences with h = 1e-5: with the default 1e-6 the round-off of L (≈ 1e-16 · |L| / h)
@@ -16,9 +16,9 @@ TOL = 1e-6
 
 CELLS = {
     # name: (forward, backward, gates, takes c)
-    "rnn": (F.rnn_cell_forward, F.rnn_cell_backward, 1, False),
-    "lstm": (F.lstm_cell_forward, F.lstm_cell_backward, 4, True),
-    "gru": (F.gru_cell_forward, F.gru_cell_backward, 3, False),
+    "rnn": (P.rnn_cell_forward, P.rnn_cell_backward, 1, False),
+    "lstm": (P.lstm_cell_forward, P.lstm_cell_backward, 4, True),
+    "gru": (P.gru_cell_forward, P.gru_cell_backward, 3, False),
 }
 
 
@@ -80,13 +80,13 @@ def test_lstm_gradcheck_with_only_one_output_used():
     for keep in (0, 1):  # 0: only h' feeds the loss, 1: only c'
 
         def fwd(*a, keep=keep):
-            (h1, c1), cache = F.lstm_cell_forward(*a)
+            (h1, c1), cache = P.lstm_cell_forward(*a)
             return (h1, c1)[keep], cache
 
         def bwd(d, cache, keep=keep):
             douts = [np.zeros_like(d), np.zeros_like(d)]
             douts[keep] = d
-            return F.lstm_cell_backward(tuple(douts), cache)
+            return P.lstm_cell_backward(tuple(douts), cache)
 
         err = check_pair(fwd, bwd, inputs, rng=np.random.default_rng(keep), h=H_STEP)
         assert err < TOL, f"output {keep}: relative error {err:.2e}"
@@ -103,7 +103,7 @@ def causal_mask(T):
     return np.tril(np.ones((T, T), dtype=bool))  # (T, T) True = may attend
 
 
-ATTN = (F.scaled_dot_product_attention_forward, F.scaled_dot_product_attention_backward)
+ATTN = (P.scaled_dot_product_attention_forward, P.scaled_dot_product_attention_backward)
 
 
 @pytest.mark.parametrize("masked", [False, True], ids=["no-mask", "causal"])
@@ -210,10 +210,10 @@ def test_lstm_constant_error_carousel():
     rng = np.random.default_rng(0)
     inputs = lstm_saturated(rng)
     c = inputs[2]
-    (h1, c1), cache = F.lstm_cell_forward(*inputs)
+    (h1, c1), cache = P.lstm_cell_forward(*inputs)
     np.testing.assert_array_equal(c1, c)  # the cell keeps its content exactly
     dc1 = rng.standard_normal(c.shape)
-    grads = F.lstm_cell_backward((np.zeros_like(h1), dc1), cache)
+    grads = P.lstm_cell_backward((np.zeros_like(h1), dc1), cache)
     np.testing.assert_array_equal(grads[2], dc1)  # and the error flows back unchanged
     # gradients into x and W_ih go only through σ'(±100) ≈ 4e-44 (i, f) and o (dh' = 0)
     np.testing.assert_allclose(grads[0], 0, rtol=0, atol=1e-40)
@@ -222,12 +222,12 @@ def test_lstm_constant_error_carousel():
     caches, hc = [], (inputs[1], c)
     for _ in range(20):
         x = rng.standard_normal(inputs[0].shape)
-        hc, cache = F.lstm_cell_forward(x, *hc, *inputs[3:])
+        hc, cache = P.lstm_cell_forward(x, *hc, *inputs[3:])
         caches.append(cache)
     np.testing.assert_array_equal(hc[1], c)
     dc = dc1
     for cache in reversed(caches):
-        dc = F.lstm_cell_backward((np.zeros_like(h1), dc), cache)[2]
+        dc = P.lstm_cell_backward((np.zeros_like(h1), dc), cache)[2]
     np.testing.assert_array_equal(dc, dc1)
 
 
@@ -235,8 +235,8 @@ def test_lstm_forget_gate_closed_forgets():
     x, h, c, W_ih, W_hh, b_ih, b_hh = cell_inputs("lstm", np.random.default_rng(5))
     H = h.shape[1]
     b_ih[H : 2 * H] = -100.0  # f = 0: c' does not depend on c
-    (_, c1), _ = F.lstm_cell_forward(x, h, c, W_ih, W_hh, b_ih, b_hh)
-    (_, c2), _ = F.lstm_cell_forward(x, h, 5 * c, W_ih, W_hh, b_ih, b_hh)
+    (_, c1), _ = P.lstm_cell_forward(x, h, c, W_ih, W_hh, b_ih, b_hh)
+    (_, c2), _ = P.lstm_cell_forward(x, h, 5 * c, W_ih, W_hh, b_ih, b_hh)
     np.testing.assert_array_equal(c1, c2)
 
 
@@ -248,7 +248,7 @@ def test_lstm_gate_order_is_i_f_g_o():
     a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
     i, f, g, o = sig(a_i), sig(a_f), np.tanh(a_g), sig(a_o)
     c_ref = f * c + i * g
-    (h1, c1), _ = F.lstm_cell_forward(x, h, c, W_ih, W_hh, b_ih, b_hh)
+    (h1, c1), _ = P.lstm_cell_forward(x, h, c, W_ih, W_hh, b_ih, b_hh)
     np.testing.assert_allclose(c1, c_ref, rtol=1e-12)
     np.testing.assert_allclose(h1, o * np.tanh(c_ref), rtol=1e-12)
 
@@ -257,7 +257,7 @@ def test_gru_update_gate_saturated_copies_h():
     x, h, W_ih, W_hh, b_ih, b_hh = cell_inputs("gru", np.random.default_rng(7))
     H = h.shape[1]
     b_ih[H : 2 * H] = 100.0  # z = 1: h' = h
-    h1, _ = F.gru_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh)
+    h1, _ = P.gru_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh)
     np.testing.assert_allclose(h1, h, rtol=0, atol=1e-15)  # n + 1·(h − n): exact up to rounding
 
 
@@ -266,10 +266,10 @@ def test_gru_reset_gate_applies_after_the_matmul():
     x, h, W_ih, W_hh, b_ih, b_hh = cell_inputs("gru", np.random.default_rng(8))
     H = h.shape[1]
     b_ih[:H] = -100.0  # r = 0
-    h1, _ = F.gru_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh)
+    h1, _ = P.gru_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh)
     b_hh2 = b_hh.copy()
     b_hh2[2 * H :] += 3.0
-    h2, _ = F.gru_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh2)
+    h2, _ = P.gru_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh2)
     np.testing.assert_allclose(h1, h2, rtol=0, atol=1e-15)
 
 
@@ -322,7 +322,7 @@ def test_cell_forward_does_not_modify_inputs():
 
 def test_lstm_bad_shapes():
     x, h, c, W_ih, W_hh, b_ih, b_hh = cell_inputs("lstm", np.random.default_rng(0))  # I=4, H=5
-    fwd = F.lstm_cell_forward
+    fwd = P.lstm_cell_forward
     with pytest.raises(ValueError, match=r"x has shape \(3, 7\); expected \(B, I\) = \(B, 4\)"):
         fwd(np.zeros((3, 7)), h, c, W_ih, W_hh, b_ih, b_hh)
     with pytest.raises(ValueError, match=r"x: expected shape \(B, I\)"):
@@ -348,18 +348,18 @@ def test_lstm_bad_shapes():
 def test_rnn_and_gru_bad_input():
     x, h, W_ih, W_hh, b_ih, b_hh = cell_inputs("gru", np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"gru_cell: x has shape \(3, 2\); expected \(B, I\) = \(B, 4\)"):
-        F.gru_cell_forward(np.zeros((3, 2)), h, W_ih, W_hh, b_ih, b_hh)
+        P.gru_cell_forward(np.zeros((3, 2)), h, W_ih, W_hh, b_ih, b_hh)
     with pytest.raises(ValueError, match=r"gru_cell: h has shape \(5,\); expected \(B, H\) = \(3, 5\)"):
-        F.gru_cell_forward(x, np.zeros(5), W_ih, W_hh, b_ih, b_hh)
+        P.gru_cell_forward(x, np.zeros(5), W_ih, W_hh, b_ih, b_hh)
     with pytest.raises(ValueError, match=r"gru_cell: W_hh has shape \(20, 5\); expected \(3H, H\) = \(15, 5\)"):
-        F.gru_cell_forward(x, h, W_ih, np.zeros((20, 5)), b_ih, b_hh)
+        P.gru_cell_forward(x, h, W_ih, np.zeros((20, 5)), b_ih, b_hh)
     x, h, W_ih, W_hh, b_ih, b_hh = cell_inputs("rnn", np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"nonlinearity must be 'tanh' or 'relu', not 'sigmoid'"):
-        F.rnn_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh, nonlinearity="sigmoid")
+        P.rnn_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match=r"rnn_cell: x has shape \(3, 5\); expected \(B, I\) = \(B, 4\)"):
-        F.rnn_cell_forward(np.zeros((3, 5)), h, W_ih, W_hh, b_ih, b_hh)
+        P.rnn_cell_forward(np.zeros((3, 5)), h, W_ih, W_hh, b_ih, b_hh)
     with pytest.raises(TypeError, match=r"W_ih: expected an ndarray"):
-        F.rnn_cell_forward(x, h, W_ih.tolist(), W_hh, b_ih, b_hh)
+        P.rnn_cell_forward(x, h, W_ih.tolist(), W_hh, b_ih, b_hh)
 
 
 def test_attention_bad_input():

@@ -4,7 +4,7 @@ and equality with the cell pairs looped by hand, forward and backward."""
 import numpy as np
 import pytest
 
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import check_pair
 
 T, B, I, H = 5, 3, 4, 3
@@ -25,12 +25,12 @@ def inputs(kind, bias=True, seed=0):
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("bias", [True, False])
 def test_sequence_pair_gradcheck(kind, reverse, bias):
-    fwd, bwd = getattr(F, f"{kind}_forward"), getattr(F, f"{kind}_backward")
+    fwd, bwd = getattr(P, f"{kind}_forward"), getattr(P, f"{kind}_backward")
     assert check_pair(fwd, bwd, inputs(kind, bias), dict(reverse=reverse), h=1e-5) < 1e-6
 
 
 def test_relu_rnn_gradcheck():
-    assert check_pair(F.rnn_forward, F.rnn_backward, inputs("rnn", seed=3), dict(nonlinearity="relu"), h=1e-5) < 1e-6
+    assert check_pair(P.rnn_forward, P.rnn_backward, inputs("rnn", seed=3), dict(nonlinearity="relu"), h=1e-5) < 1e-6
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
@@ -38,13 +38,13 @@ def test_relu_rnn_gradcheck():
 def test_sequence_pair_equals_looped_cells(kind, reverse):
     args = inputs(kind, seed=1)
     x, state, weights = args[0], args[1 : 2 + (kind == "lstm")], args[2 + (kind == "lstm") :]
-    (out, *final), cache = getattr(F, f"{kind}_forward")(x, *state, *weights, reverse=reverse)
+    (out, *final), cache = getattr(P, f"{kind}_forward")(x, *state, *weights, reverse=reverse)
     rng = np.random.default_rng(7)
     dout = rng.standard_normal(out.shape)
     dfinal = [rng.standard_normal(s.shape) for s in final]
-    grads = getattr(F, f"{kind}_backward")((dout, *dfinal), cache)
+    grads = getattr(P, f"{kind}_backward")((dout, *dfinal), cache)
 
-    cell_f, cell_b = getattr(F, f"{kind}_cell_forward"), getattr(F, f"{kind}_cell_backward")
+    cell_f, cell_b = getattr(P, f"{kind}_cell_forward"), getattr(P, f"{kind}_cell_backward")
     order = list(range(T))[::-1] if reverse else list(range(T))
     caches, s = {}, list(state)
     for t in order:
@@ -71,9 +71,9 @@ def test_sequence_pair_equals_looped_cells(kind, reverse):
 
 def test_sequence_pairs_keep_float32_and_check_shapes():
     args = [a.astype(np.float32) for a in inputs("lstm")]
-    (out, h, c), _ = F.lstm_forward(*args)
+    (out, h, c), _ = P.lstm_forward(*args)
     assert out.dtype == h.dtype == c.dtype == np.float32
     with pytest.raises(ValueError, match=r"x: expected shape \(T, B, I\)"):
-        F.lstm_forward(args[0][0], *args[1:])
+        P.lstm_forward(args[0][0], *args[1:])
     with pytest.raises(ValueError, match=r"h has shape \(2, 3\); expected \(B, H\) = \(3, 3\)"):
-        F.gru_forward(inputs("gru")[0], np.zeros((2, 3)), *inputs("gru")[2:])
+        P.gru_forward(inputs("gru")[0], np.zeros((2, 3)), *inputs("gru")[2:])

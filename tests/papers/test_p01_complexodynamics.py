@@ -8,17 +8,23 @@ import numpy as np
 import pytest
 
 from sutskever30 import complexity as cx
+from sutskever30.experiment import execute
 from sutskever30.papers import p01_complexodynamics as p01
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p01.run(p01.Config.quick(), seed=0)
+def quick():
+    return execute(1, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p01.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 6
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -39,13 +45,13 @@ def test_quick_result_is_complete(quick_result):
     assert h["entropy"][0] == 0.0
     assert r.arrays["frames"].shape[1:] == (cfg.N, cfg.N)
     assert set(p01.figures(r)) == {"complexity", "entropy", "segments", "snapshots"}
+    assert len(p01.paper_vs_ours(r)) == 5
 
 
 def test_same_seed_same_numbers():
-    cfg = p01.Config.smoke()
-    a, b = p01.run(cfg, seed=3), p01.run(cfg, seed=3)
+    (a, _), (b, _) = execute(1, "smoke", seed=3), execute(1, "smoke", seed=3)
     assert a.histories == b.histories
-    c = p01.run(cfg, seed=4)
+    c, _ = execute(1, "smoke", seed=4)
     assert c.histories["entropy"] != a.histories["entropy"]
 
 
@@ -66,9 +72,9 @@ def test_measure_known_states():
 
 def test_bad_config():
     with pytest.raises(ValueError, match="even int"):
-        p01.run(p01.Config(N=7, sweeps=10, n_snapshots=3))
+        execute(p01, config=p01.Config(N=7, sweeps=10, n_snapshots=3))
 
 
 def test_presets_differ():
-    assert p01.Config.quick() != p01.Config.full()
+    assert len({p01.Config.smoke().N, p01.Config.quick().N, p01.Config.full().N}) == 3
     assert p01.Config.quick().preset_name == "quick"

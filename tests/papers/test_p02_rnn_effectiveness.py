@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import numerical_grad
 from sutskever30.papers import p02_rnn_effectiveness as p02
 
@@ -22,14 +23,18 @@ def random_params(rng, V=7, H=5, L=2):
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p02.run(p02.Config.quick(), seed=0)
+def quick():
+    return execute(2, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p02.claims(quick_result)
-    failed = [(c.statement, c.measured) for c in found if not c.passed]
+def test_quick_claims_all_pass(quick):
+    failed = [(c.statement, c.measured) for c in quick[1] if not c.passed]
     assert not failed, failed
 
 
@@ -44,6 +49,7 @@ def test_quick_result_is_complete(quick_result):
     for T in cfg.temperatures:
         assert len(m["samples"][f"{T:g}"]) == cfg.sample_len
     assert set(p02.figures(r)) == {"bpc", "entropy_vs_temperature", "probe"}
+    assert len(p02.paper_vs_ours(r)) == 8
 
 
 # --------------------------------------------------------------------------------------
@@ -92,9 +98,9 @@ def test_hand_bptt_catches_a_missing_recurrent_gradient(monkeypatch):
     x, y = rng.integers(0, 7, (6, 2)), rng.integers(0, 7, (6, 2))
     h0, c0 = np.zeros((1, 2, 5)), np.zeros((1, 2, 5))
     _, good, _ = p02.loss_and_grads_by_hand(P, x, y, h0, c0)
-    real = p02.F.lstm_cell_backward
+    real = p02.pairs.lstm_cell_backward
     monkeypatch.setattr(
-        p02.F, "lstm_cell_backward", lambda d, cache: (lambda g: (g[0], 0 * g[1], *g[2:]))(real(d, cache))
+        p02.pairs, "lstm_cell_backward", lambda d, cache: (lambda g: (g[0], 0 * g[1], *g[2:]))(real(d, cache))
     )
     _, bad, _ = p02.loss_and_grads_by_hand(P, x, y, h0, c0)
     assert np.abs(good["lstm.weight_hh_l0"] - bad["lstm.weight_hh_l0"]).max() > 1e-3
@@ -226,19 +232,16 @@ def test_one_hot_rejects_out_of_vocabulary_ids():
 
 
 def test_run_is_deterministic_for_a_seed():
-    cfg = p02.Config(
-        n_train=6_000,
-        n_val=1_000,
-        hidden=8,
-        num_layers=1,
-        bptt=16,
-        batch=4,
-        steps=3,
-        eval_every=3,
-        sample_len=50,
-        probe_chars=400,
-        gradcheck_T=3,
-    )
-    a, b = p02.run(cfg, seed=3), p02.run(cfg, seed=3)
+    (a, _), (b, _) = execute(2, "smoke", seed=3), execute(2, "smoke", seed=3)
     assert a.histories == b.histories
     assert a.metrics["samples"] == b.metrics["samples"]
+    c, _ = execute(2, "smoke", seed=4)
+    assert c.metrics["samples"] != a.metrics["samples"]
+
+
+def test_smoke_checks_the_full_presets_claims():
+    """The smoke preset exercises the full preset's claim set: KN-3 as the baseline and the
+    balanced-bracket claim, which the quick preset leaves out."""
+    _, found = execute(2, "smoke", seed=0)
+    assert "Kneser-Ney trigram" in found[0].statement
+    assert len(found) == 8 and any("are balanced" in c.statement for c in found)

@@ -8,17 +8,23 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
+from sutskever30.experiment import execute
 from sutskever30.papers import p03_understanding_lstm as p03
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p03.run(p03.Config.quick(), seed=0)
+def quick():
+    return execute(3, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p03.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 6
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -35,6 +41,7 @@ def test_quick_result_and_figures(quick_result):
     assert r.arrays["gates_f"].shape == (cfg.hidden, cfg.gates_T + 2)
     figs = p03.figures(r)
     assert {"accuracy_vs_T", "grad_flow_init", "grad_flow_trained", "gates_f", "gates_i", "loss"} <= set(figs)
+    assert len(p03.paper_vs_ours(r)) == len(cfg.lengths) + 3
 
 
 # --------------------------------------------------------------------------------------
@@ -63,7 +70,7 @@ def test_carousel_breaks_without_saturated_gates():
     h = np.zeros_like(c0)
     W_ih, W_hh, b = rng.standard_normal((4 * H, I)), rng.standard_normal((4 * H, H)), np.zeros(4 * H)
     for _ in range(5):
-        (h, c), _ = nn.functional.lstm_cell_forward(rng.standard_normal((2, I)), h, c, W_ih, W_hh, b, None)
+        (h, c), _ = nn.pairs.lstm_cell_forward(rng.standard_normal((2, I)), h, c, W_ih, W_hh, b, None)
     assert np.max(np.abs(c - c0)) > 1e-3
 
 
@@ -166,12 +173,8 @@ def test_bad_input():
         p03.constant_error_carousel(np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((12, 3)), np.zeros((12, 3)))
 
 
-def tiny_config() -> p03.Config:
-    return p03.Config(lengths=(3,), steps=5, n_eval=20, probe_T=4, probe_n=2, gates_T=4, ablation_T=3, cec_steps=5)
-
-
 def test_same_seed_same_numbers():
-    a, b = p03.run(tiny_config(), seed=1), p03.run(tiny_config(), seed=1)
+    (a, _), (b, _) = execute(3, "smoke", seed=1), execute(3, "smoke", seed=1)
     assert a.metrics == b.metrics and a.histories == b.histories
-    c = p03.run(tiny_config(), seed=2)
+    c, _ = execute(3, "smoke", seed=2)
     assert c.histories["loss_lstm_T3"] != a.histories["loss_lstm_T3"]

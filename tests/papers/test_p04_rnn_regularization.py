@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
-from sutskever30.nn import functional as F
+from sutskever30.experiment import execute
+from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import check_pair
 from sutskever30.papers import p04_rnn_regularization as p04
 
@@ -50,12 +51,12 @@ def test_without_mask_it_is_the_engines_lstm():
     rng = np.random.default_rng(2)
     args = lstm_inputs(rng)
     ours, c1 = p04.lstm_recurrent_dropout_forward(*args)
-    ref, c2 = F.lstm_forward(*args)
+    ref, c2 = P.lstm_forward(*args)
     for a, b in zip(ours, ref):
         np.testing.assert_array_equal(a, b)
     douts = tuple(rng.standard_normal(o.shape) for o in ours)
     g1 = p04.lstm_recurrent_dropout_backward(douts, c1)
-    g2 = F.lstm_backward(douts, c2)
+    g2 = P.lstm_backward(douts, c2)
     for a, b in zip(g1[:7], g2):
         np.testing.assert_allclose(a, b, atol=1e-12)
     assert g1[7] is None  # no gradient for the mask
@@ -68,7 +69,7 @@ def test_mask_acts_only_on_the_recurrent_input():
     mask = (rng.random((4, 3, 4)) >= 0.5) / 0.5
     (out, hT, cT), _ = p04.lstm_recurrent_dropout_forward(x, h, c, W_ih, W_hh, b1, b2, mask)
     for t in range(4):
-        (h, c), _ = F.lstm_cell_forward(x[t], h * mask[t], c, W_ih, W_hh, b1, b2)
+        (h, c), _ = P.lstm_cell_forward(x[t], h * mask[t], c, W_ih, W_hh, b1, b2)
         np.testing.assert_allclose(out[t], h, atol=1e-13)
     np.testing.assert_allclose(cT, c, atol=1e-13)
 
@@ -115,7 +116,7 @@ def test_masks_are_applied_exactly_where_the_setting_says(variant):
         x = m.embed.weight.data[ids] * M["embed->L1"]
         h0 = np.zeros((3, 6))
         for k in range(2):
-            W = [w.data for w in m.lstm._weights(k, "")]
+            W = [getattr(m.lstm, f"{n}_l{k}").data for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
             mh = M.get(f"h(t-1)->L{k + 1}")
             (out, _, _), _ = p04.lstm_recurrent_dropout_forward(x, h0, h0, *W, mask_h=mh)
             x = out * M["L1->L2" if k == 0 else "L2->softmax"]
@@ -184,14 +185,18 @@ def test_interleaved_split_is_disjoint_and_spread():
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p04.run(p04.Config.quick(), seed=0)
+def quick():
+    return execute(4, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p04.claims(quick_result)
-    failed = [(c.statement, c.measured) for c in found if not c.passed]
+def test_quick_claims_all_pass(quick):
+    failed = [(c.statement, c.measured) for c in quick[1] if not c.passed]
     assert not failed, failed
 
 
@@ -202,3 +207,11 @@ def test_quick_result_same_budget_for_every_setting(quick_result):
     for v in p04.VARIANTS:
         assert len(r.histories[f"{v}_val"]) == cfg.steps // cfg.eval_every
     assert set(p04.figures(r)) == {"val", "train_vs_val"}
+    assert len(p04.paper_vs_ours(r)) == 3 + 2 * len(p04.VARIANTS)
+
+
+def test_same_seed_same_numbers():
+    (a, _), (b, _) = execute(4, "smoke", seed=1), execute(4, "smoke", seed=1)
+    assert a.metrics == b.metrics and a.histories == b.histories
+    c, _ = execute(4, "smoke", seed=2)
+    assert c.histories["zaremba_train_loss"] != a.histories["zaremba_train_loss"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sutskever30.experiment import execute
 from sutskever30.nn.autograd import Tensor
 from sutskever30.nn.gradcheck import check_pair, numerical_grad, rel_error
 from sutskever30.papers import p05_mdl_weights as p05
@@ -143,20 +144,25 @@ def test_task_and_two_part_code():
 
 
 def test_smoke_config_runs_and_draws():
-    r = p05.run(p05.Config.smoke(), seed=0)
-    assert len(p05.claims(r)) == 5
+    r, found = execute(5, "smoke", seed=0)
+    assert len(found) == 5
     assert set(p05.figures(r)) == {"sigma_over_mu", "test_mse", "bits", "training"}
+    assert len(p05.paper_vs_ours(r)) == 7
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p05.run(p05.Config.quick(), seed=0)
+def quick():
+    return execute(5, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p05.claims(quick_result)
-    failed = [(c.statement, c.measured) for c in found if not c.passed]
+def test_quick_claims_all_pass(quick):
+    failed = [(c.statement, c.measured) for c in quick[1] if not c.passed]
     assert not failed, failed
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
+from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import numerical_grad
 from sutskever30.papers import p07_alexnet as p07
 
@@ -18,16 +19,21 @@ def tiny(**kw) -> p07.Config:
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p07.run(p07.Config.quick(), seed=0)
+def quick():
+    return execute(7, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims(quick_result):
+def test_quick_claims(quick):
     """Every claim holds on the quick preset: ReLU vs tanh, dropout (mean of 3 paired
     draws, >= 10% narrower), augmentation, full-model accuracy, weight sharing and
-    AlexNet's size (seeds 0-7 measured; SkylakeX and Haswell kernels; docstring)."""
-    found = p07.claims(quick_result)
+    AlexNet's size (seeds 0-7 measured; SkylakeX and Haswell kernels; docs/results/07_alexnet.md)."""
+    found = quick[1]
     assert [c.statement.split()[0] for c in found] == ["ReLU", "dropout", "on-the-fly", "the", "weight", "AlexNet's"]
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -53,7 +59,7 @@ def test_dropout_and_augmentation_claims_compare_paired_draws_only():
     for drop_test, passes in (([0.91, 0.8186, 0.91], False), ([0.91, 0.824, 0.91], True)):
         m["dropout_train_acc_per_draw"] = [1.0, 1.0, 1.0]
         m["dropout_test_acc_per_draw"] = drop_test
-        result = p07.Result(paper=7, preset="quick", seed=0, config=p07.Config.quick(), metrics=m, seconds=0.0)
+        result = p07.Result(config=p07.Config.quick(), metrics=m)
         drop, aug = p07.claims(result)[1:3]
         assert drop.passed is passes, drop.measured
         assert "means over 3 training sets" in drop.statement
@@ -64,7 +70,6 @@ def test_dropout_and_augmentation_claims_compare_paired_draws_only():
 @pytest.mark.slow
 def test_quick_result_is_complete(quick_result):
     r = quick_result
-    assert r.paper == 7 and r.preset == "quick"
     cfg = p07.Config.quick()
     for name in cfg.conditions:
         assert len(r.histories[f"{name}_loss"]) == cfg.steps
@@ -75,6 +80,15 @@ def test_quick_result_is_complete(quick_result):
     assert r.arrays["conv1_filters"].shape == (cfg.c1, 5, 5)
     figs = p07.figures(r)
     assert {"train_error_relu_tanh", "conv1_filters", "accuracy"} <= set(figs)
+    assert len(p07.paper_vs_ours(r)) == 6
+
+
+def test_smoke_preset_runs_every_condition():
+    r, found = execute(7, "smoke", seed=0)
+    assert len(found) == 6
+    assert all(f"{name}_test_acc" in r.metrics for name in p07.CONDITIONS)
+    assert len(r.metrics["dropout_test_acc_per_draw"]) == 2 and len(r.metrics["augment_test_acc_per_draw"]) == 1
+    assert "conv1_filters_tanh" in r.arrays and len(p07.paper_vs_ours(r)) == 8
 
 
 # --------------------------------------------------------------------------------------
@@ -130,8 +144,7 @@ def test_augmentation_only_touches_training_batches(monkeypatch):
         return real(x, s, rng)
 
     monkeypatch.setattr(p07, "random_translate", spy)
-    cfg = tiny(steps=3, conditions=("full", "base"))
-    p07.run(cfg, seed=0)
+    p07.run(tiny(steps=3, conditions=("full", "base")), np.random.default_rng(0))  # too few arms for claims
     # 3 steps of the augmented condition (batch 8) + 1 call for the figure's examples
     assert seen == [8, 8, 8, 8]
 
@@ -148,7 +161,7 @@ def test_replicated_arms_are_paired_within_a_draw_and_independent_across_draws(m
 
     monkeypatch.setattr(p07, "train_condition", spy)
     cfg = tiny(steps=2, replicates=3)
-    p07.run(cfg, seed=0)
+    execute(p07, config=cfg)
     names = [c[0] for c in calls]
     assert names == ["base", "dropout", "augment", "full"] + ["base", "dropout", "augment"] * 2
     draws = [calls[0:4], calls[4:7], calls[7:10]]
@@ -245,16 +258,16 @@ def test_small_net_gradients(activation):
 
 
 def test_same_seed_same_numbers():
-    cfg = tiny(steps=4, conditions=("full", "dropout"))
-    a, b = p07.run(cfg, seed=1), p07.run(cfg, seed=1)
+    cfg = tiny(steps=4, conditions=("full", "dropout"))  # too few arms for claims: run() directly
+    a, b = p07.run(cfg, np.random.default_rng(1)), p07.run(cfg, np.random.default_rng(1))
     assert a.metrics == b.metrics and a.histories == b.histories
-    c = p07.run(cfg, seed=2)
+    c = p07.run(cfg, np.random.default_rng(2))
     assert c.histories["full_loss"] != a.histories["full_loss"]
 
 
 def test_bad_input():
     with pytest.raises(ValueError, match="replicates"):
-        p07.run(tiny(steps=1, replicates=0), seed=0)
+        execute(p07, config=tiny(steps=1, replicates=0))
     with pytest.raises(ValueError, match="activation"):
         p07.SmallAlexNet(rng=np.random.default_rng(0), activation="sigmoid")
     with pytest.raises(ValueError, match="init"):

@@ -8,18 +8,23 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
+from sutskever30.experiment import execute
 from sutskever30.papers import p10_resnet as p10
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p10.run(p10.Config.quick(), seed=0)
+def quick():
+    return execute(10, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p10.claims(quick_result)
-    failed = [(c.statement, c.measured) for c in found if not c.passed]
+def test_quick_claims_all_pass(quick):
+    failed = [(c.statement, c.measured) for c in quick[1] if not c.passed]
     assert not failed, failed
 
 
@@ -96,20 +101,16 @@ def test_bad_depth():
         p10.DeepMLP(7, np.random.default_rng(0), residual=True)
 
 
-def tiny() -> p10.Config:
-    return p10.Config(epochs=2, depths_plain=(2, 6), depths_res=(6,), batch_size=200)
-
-
 def test_same_seed_same_numbers():
-    a, b = p10.run(tiny(), seed=1), p10.run(tiny(), seed=1)
+    (a, _), (b, _) = execute(10, "smoke", seed=1), execute(10, "smoke", seed=1)
     assert a.metrics == b.metrics and a.histories == b.histories
-    c = p10.run(tiny(), seed=2)
+    c, _ = execute(10, "smoke", seed=2)
     assert c.histories["res_6_loss"] != a.histories["res_6_loss"]
 
 
 def test_batch_norm_preset_runs():
-    cfg = p10.Config(epochs=1, depths_plain=(2, 6), depths_res=(6,), batch_size=200, batch_norm=True)
-    r = p10.run(cfg, seed=0)
+    cfg = p10.Config.smoke().replace(epochs=1, batch_norm=True)
+    r, _ = execute(p10, config=cfg)
     assert np.isfinite(r.metrics["res_6_train_loss"])
     model = p10.DeepMLP(6, np.random.default_rng(0), residual=True, batch_norm=True)
     assert sum(isinstance(m, nn.BatchNorm1d) for m in model.modules()) == 5

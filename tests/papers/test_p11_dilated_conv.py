@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
+from sutskever30.experiment import execute
 from sutskever30.papers import p11_dilated_conv as p11
 
 # --------------------------------------------------------------------------------------
@@ -16,13 +17,18 @@ from sutskever30.papers import p11_dilated_conv as p11
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p11.run(p11.Config.quick(), seed=0)
+def quick():
+    return execute(11, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p11.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 9
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -31,7 +37,6 @@ def test_quick_claims_all_pass(quick_result):
 @pytest.mark.slow
 def test_quick_result_is_complete(quick_result):
     r = quick_result
-    assert r.paper == 11 and r.preset == "quick"
     steps = p11.Config.quick().steps
     for kind in p11.KINDS:
         assert len(r.histories[f"{kind}_loss"]) == steps
@@ -43,6 +48,7 @@ def test_quick_result_is_complete(quick_result):
     assert r.arrays["dilated_grad_profile"][far].sum() > r.arrays["dilated_grad_profile"][~far].sum()
     figs = p11.figures(r)
     assert set(figs) == {"receptive_field", "support_2d", "predictions", "loss", "gradient_profile"}
+    assert len(p11.paper_vs_ours(r)) == 7
 
 
 # --------------------------------------------------------------------------------------
@@ -163,13 +169,17 @@ def test_boundary_mask():
     np.testing.assert_array_equal(p11.boundary_mask(y, 1)[0], [0, 0, 1, 1, 1, 1, 0, 0, 0])
 
 
-def tiny() -> p11.Config:
-    return p11.Config(steps=3, n_train=16, n_test=4, batch=4, probe_2d=41)
-
-
 def test_same_seed_same_numbers():
-    a, b = p11.run(tiny(), seed=3), p11.run(tiny(), seed=3)
+    tiny = p11.Config.smoke().replace(steps=3, n_train=16, n_test=4, batch=4)
+    (a, _), (b, _) = execute(p11, seed=3, config=tiny), execute(p11, seed=3, config=tiny)
     assert a.metrics == b.metrics and a.histories == b.histories
+    c, _ = execute(p11, seed=4, config=tiny)
+    assert c.histories["dilated_loss"] != a.histories["dilated_loss"]
+
+
+def test_smoke_preset_runs():
+    r, found = execute(11, "smoke", seed=0)
+    assert len(found) == 9 and set(p11.figures(r)) >= {"receptive_field", "loss"}
 
 
 def test_bad_input():

@@ -8,18 +8,24 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
+from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import directional_check
 from sutskever30.papers import p13_transformer as p13
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p13.run(p13.Config.quick(), seed=0)
+def quick():
+    return execute(13, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p13.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 7
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -29,7 +35,6 @@ def test_quick_claims_all_pass(quick_result):
 def test_quick_result_is_complete(quick_result):
     r = quick_result
     cfg = p13.Config.quick()
-    assert r.paper == 13 and r.seed == 0
     for task in p13.TASKS:
         for kind in p13.MODELS:
             loss = r.histories[f"{task}_{kind}_loss"]
@@ -224,9 +229,10 @@ def test_average_checkpoints_needs_one():
 
 
 def test_same_seed_same_numbers():
-    c = p13.Config.smoke()
-    a, b = p13.run(c, seed=3), p13.run(c, seed=3)
+    (a, _), (b, _) = execute(13, "smoke", seed=3), execute(13, "smoke", seed=3)
     assert a.metrics == b.metrics and a.histories == b.histories
+    c, _ = execute(13, "smoke", seed=4)
+    assert c.histories["reverse_transformer_loss"] != a.histories["reverse_transformer_loss"]
 
 
 def test_bad_source_ids():

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
+from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import check_pair, numerical_grad, rel_error
 from sutskever30.papers import p14_bahdanau_attention as p14
 
@@ -208,26 +209,31 @@ def test_spearman():
 
 
 def tiny_config() -> p14.Config:
-    return p14.Config(vocab=6, hidden=8, train_min=2, train_max=4, test_max=5, steps=4, batch=4, n_eval=5)
+    return p14.Config.smoke().replace(vocab=6, hidden=8, train_max=4, test_max=5, steps=4, batch=4, n_eval=5)
 
 
 def test_same_seed_same_numbers_and_figures():
-    a, b = p14.run(tiny_config(), seed=1), p14.run(tiny_config(), seed=1)
+    (a, found), (b, _) = execute(p14, config=tiny_config(), seed=1), execute(p14, config=tiny_config(), seed=1)
     assert a.metrics == b.metrics and a.histories == b.histories
-    assert p14.run(tiny_config(), seed=2).histories != a.histories
-    assert len(p14.claims(a)) == 5
+    assert execute(p14, config=tiny_config(), seed=2)[0].histories != a.histories
+    assert len(found) == 5
     names = {"accuracy_vs_length", "loss", "alignment_example_search", "alignment_mean_search_noprev"}
     assert names <= set(p14.figures(a))
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p14.run(p14.Config.quick(), seed=0)
+def quick():
+    return execute(14, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims(quick_result):
-    failed = [(c.statement, c.measured) for c in p14.claims(quick_result) if not c.passed]
+def test_quick_claims(quick):
+    failed = [(c.statement, c.measured) for c in quick[1] if not c.passed]
     assert not failed, failed
 
 
@@ -235,7 +241,7 @@ def test_quick_claims(quick_result):
 def test_quick_readout_ablation_explains_the_alignment(quick_result):
     """The module docstring's account of the alignment: with the paper's output layer (which
     reads E y_{i−1}) the attention splits between the mirror and one position late; without
-    E y_{i−1} it sharpens onto the mirror (seeds 0-6: +0.25 to +0.34)."""
+    E y_{i−1} it sharpens onto the mirror (seeds 0-6: +0.25 to +0.34, docs/results/14_bahdanau_attention.md)."""
     m = quick_result.metrics
     assert m["mirror_mass_search_noprev"] - m["mirror_mass_search"] >= 0.15, m
     assert m["late_mass_search"] > m["late_mass_search_noprev"] + 0.15, m

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
+from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import directional_check
 from sutskever30.papers import p15_identity_mappings as p15
 
@@ -29,13 +30,18 @@ def data(n: int = 16, seed: int = 1):
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p15.run(p15.Config.quick(), seed=0)
+def quick():
+    return execute(15, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p15.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 7
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -44,7 +50,6 @@ def test_quick_claims_all_pass(quick_result):
 @pytest.mark.slow
 def test_quick_result_is_complete(quick_result):
     r, c = quick_result, p15.Config.quick()
-    assert r.paper == 15 and r.preset == "quick"
     L = c.n_units
     for v in p15.VARIANTS:
         assert r.arrays[f"{v}_grad_norms_init"].shape == (L + 1,)
@@ -71,10 +76,10 @@ def test_training_claims_can_fail(quick_result):
     fails when any one replicate is above 0.1."""
     r = quick_result
     m = dict(r.metrics, pre_train_loss=1.6 * r.metrics["post_train_loss"])
-    failed = [k for k, ok in verdicts(p15.Result(15, "quick", 0, r.config, m)).items() if not ok]
+    failed = [k for k, ok in verdicts(p15.Result(metrics=m, config=r.config)).items() if not ok]
     assert failed == ["Pre-activation trains at least about as well as the original post-activation unit"]
     m = dict(r.metrics, pre_train_loss_reps=[*r.metrics["pre_train_loss_reps"][:-1], 0.11])
-    failed = [k for k, ok in verdicts(p15.Result(15, "quick", 0, r.config, m)).items() if not ok]
+    failed = [k for k, ok in verdicts(p15.Result(metrics=m, config=r.config)).items() if not ok]
     assert len(failed) == 1 and failed[0].startswith("Training (")
 
 
@@ -145,7 +150,7 @@ def test_run_pairs_the_variants_within_each_replicate(monkeypatch):
         return train(model, X, y, c, rng)
 
     monkeypatch.setattr(p15, "train", spy)
-    p15.run(p15.Config(n_units=2, D=4, epochs=1, n_train=128, n_grad=8, replicates=2), seed=1)
+    execute(p15, config=p15.Config.smoke().replace(n_units=2, D=4, n_train=128, n_grad=8), seed=1)
     assert [v for v, _, _ in calls] == ["pre", "post", "scaled", "pre", "post"]
 
     def same(a, b) -> bool:
@@ -240,6 +245,6 @@ def test_bad_input():
 
 
 def test_same_seed_same_numbers():
-    c = p15.Config(n_units=3, epochs=1, n_train=128, n_grad=16)
-    a, b = p15.run(c, seed=4), p15.run(c, seed=4)
+    (a, _), (b, _) = execute(15, "smoke", seed=4), execute(15, "smoke", seed=4)
     assert a.metrics == b.metrics and a.histories == b.histories
+    assert execute(15, "smoke", seed=5)[0].histories != a.histories

@@ -8,17 +8,23 @@ import numpy as np
 import pytest
 
 from sutskever30 import complexity as cx
+from sutskever30.experiment import execute
 from sutskever30.papers import p19_coffee_automaton as p19
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p19.run(p19.Config.quick(), seed=0)
+def quick():
+    return execute(19, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p19.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 6
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -87,14 +93,14 @@ def test_entropy_estimate_orders_states():
 
 
 def test_same_seed_same_numbers():
-    cfg = p19.Config.smoke()
-    a, b = p19.run(cfg, seed=2), p19.run(cfg, seed=2)
+    (a, _), (b, _) = execute(19, "smoke", seed=2), execute(19, "smoke", seed=2)
     assert a.histories == b.histories
-    assert p19.run(cfg, seed=3).histories["entropy"] != a.histories["entropy"]
+    c, _ = execute(19, "smoke", seed=3)
+    assert c.histories["entropy"] != a.histories["entropy"]
 
 
 def test_bad_config_and_presets():
     with pytest.raises(ValueError, match="even int"):
-        p19.run(p19.Config(N=9, sweeps=5, n_snapshots=3))
-    assert p19.Config.quick() != p19.Config.full()
+        execute(p19, config=p19.Config(N=9, sweeps=5, n_snapshots=3))
+    assert p19.Config.smoke() != p19.Config.quick() != p19.Config.full()
     assert p19.Config.quick().preset_name == "quick"

@@ -12,18 +12,24 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
-from sutskever30.nn import functional as F
+from sutskever30.experiment import execute
+from sutskever30.nn import pairs as P
 from sutskever30.papers import p21_deep_speech2 as p21
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p21.run(p21.Config.quick(), seed=0)
+def quick():
+    return execute(21, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p21.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 6
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -32,7 +38,6 @@ def test_quick_claims_all_pass(quick_result):
 @pytest.mark.slow
 def test_quick_result_is_complete(quick_result):
     r, c = quick_result, p21.Config.quick()
-    assert r.paper == 21 and r.preset == "quick" and r.seed == 0
     for name in ("sortagrad", "shuffled"):
         assert len(r.histories[f"{name}_loss"]) == c.steps
         assert len(r.histories[f"{name}_test_cer"]) == len(r.arrays["eval_steps"])
@@ -85,7 +90,7 @@ def test_beam_search_beats_greedy():
 
 def labeling_logp(lp: np.ndarray, y: list[int]) -> float:
     tgt = np.array([y if y else [1]])
-    nll, _ = F.ctc_loss_forward(lp[:, None, :], tgt, np.array([len(lp)]), np.array([len(y)]), reduction="none")
+    nll, _ = P.ctc_loss_forward(lp[:, None, :], tgt, np.array([len(lp)]), np.array([len(y)]), reduction="none")
     return -float(nll[0])
 
 
@@ -94,7 +99,7 @@ def test_wide_beam_finds_the_most_probable_labeling(seed):
     # with a beam wider than the number of prefixes, prefix beam search is exact
     rng = np.random.default_rng(seed)
     T, C = 5, 3
-    lp = F.log_softmax_forward(rng.standard_normal((T, C)) * 1.5, axis=1)[0]  # (T, C)
+    lp = P.log_softmax_forward(rng.standard_normal((T, C)) * 1.5, axis=1)[0]  # (T, C)
     candidates = [list(y) for L in range(T + 1) for y in itertools.product(range(1, C), repeat=L)]
     scores = [labeling_logp(lp, y) for y in candidates]
     best = candidates[int(np.argmax(scores))]
@@ -241,10 +246,9 @@ def test_brute_force_helper_agrees_with_pair():
 
 
 def test_same_seed_same_numbers():
-    c = p21.Config.smoke()
-    a, b = p21.run(c, seed=3), p21.run(c, seed=3)
+    (a, _), (b, _) = execute(21, "smoke", seed=3), execute(21, "smoke", seed=3)
     assert a.metrics == b.metrics and a.histories == b.histories
-    other = p21.run(c, seed=4)
+    other, _ = execute(21, "smoke", seed=4)
     assert other.histories["sortagrad_loss"] != a.histories["sortagrad_loss"]
 
 

@@ -10,21 +10,27 @@ import pytest
 from scipy import integrate, stats
 from scipy.special import gammaln
 
+from sutskever30.experiment import execute
 from sutskever30.papers import p23_mdl_tutorial as p23
 
 # --------------------------------------------------------------------------------------
-# claims on the quick preset (one seed; seeds 0-4 are recorded in the module docstring)
+# claims on the quick preset (one seed; seeds 0-4 are recorded in docs/results/23_mdl_tutorial.md)
 # --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p23.run(p23.Config.quick(), seed=0)
+def quick():
+    return execute(23, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p23.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 11
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -243,14 +249,10 @@ def test_bad_input_is_named():
         p23.context_counts(np.array([0, 1, 3]), 3, 1)
 
 
-def tiny_config() -> p23.Config:
-    return p23.Config(n_reps=3, n_test=100, markov_n=400, markov_reps=2, markov_max_order=3, brute_n_max=5)
-
-
 def test_same_seed_same_numbers():
-    a, b = p23.run(tiny_config(), seed=3), p23.run(tiny_config(), seed=3)
+    (a, _), (b, _) = execute(23, "smoke", seed=3), execute(23, "smoke", seed=3)
     assert a.metrics == b.metrics
     for name in a.arrays:
         np.testing.assert_array_equal(a.arrays[name], b.arrays[name])
-    c = p23.run(tiny_config(), seed=4)
+    c, _ = execute(23, "smoke", seed=4)
     assert c.metrics["rep0_two_part_bits"] != a.metrics["rep0_two_part_bits"]

@@ -9,21 +9,27 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from sutskever30.experiment import execute
 from sutskever30.papers import p24_machine_super_intelligence as p24
 
 # --------------------------------------------------------------------------------------
-# claims on the quick preset (one seed; seeds 0-4 are recorded in the module docstring)
+# claims on the quick preset (one seed; seeds 0-4 are in docs/results/24_machine_super_intelligence.md)
 # --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def quick_result():
-    return p24.run(p24.Config.quick(), seed=0)
+def quick():
+    return execute(24, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p24.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 9
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -241,12 +247,8 @@ def test_compressed_bits_grow_with_the_description():
 # --------------------------------------------------------------------------------------
 
 
-def tiny_config() -> p24.Config:
-    return p24.Config(T=40, episodes=1, class_bits=10, heldout_quota=(2, 1, 1), kraft_max_bits=10, kraft_parse_bits=8)
-
-
 def test_same_seed_same_numbers():
-    a, b = p24.run(tiny_config(), seed=3), p24.run(tiny_config(), seed=3)
+    (a, _), (b, _) = execute(24, "smoke", seed=3), execute(24, "smoke", seed=3)
     assert a.metrics == b.metrics
-    c = p24.run(tiny_config(), seed=4)
+    c, _ = execute(24, "smoke", seed=4)
     assert c.metrics["V"] != a.metrics["V"]

@@ -5,10 +5,15 @@ quick-preset claims."""
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
+from sutskever30.experiment import execute
 from sutskever30.papers import p25_kolmogorov_complexity as p25
 
 # --------------------------------------------------------------------------------------
@@ -139,21 +144,43 @@ def test_stdlib_files_are_seeded():
 
 
 def test_smoke_config_runs_and_draws():
-    r = p25.run(p25.Config.smoke(), seed=0)
+    r, found = execute(25, "smoke", seed=0)
     assert r.metrics["machines"] == 10**4
-    found = p25.claims(r)
     assert not found[0].passed  # no pinned value for (2, 8): the regression claim must not pass
     assert set(p25.figures(r)) == {"ctm_complexity", "mean_K_by_length", "compression", "counting", "ncd"}
 
 
+def test_ctm_complexity_does_not_depend_on_the_hash_seed():
+    # a set's iteration order follows PYTHONHASHSEED; K and Σ 2^-K must not
+    census = p25.enumerate_machines(2, 8)
+    code = (
+        "import json; from sutskever30.papers import p25_kolmogorov_complexity as p25; "
+        "c = p25.enumerate_machines(2, 8); K = p25.ctm_complexity(c.strings, c.counts); "
+        "print(json.dumps([list(K.items()), sum(2.0**-k for k in K.values())]))"
+    )
+    outs = set()
+    for hash_seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        outs.add(
+            subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+        )
+    assert len(outs) == 1
+    assert len(json.loads(outs.pop())[0]) >= len(census.strings)
+
+
 @pytest.fixture(scope="module")
-def quick_result():
-    return p25.run(p25.Config.quick(), seed=0)
+def quick():
+    return execute(25, "quick", seed=0)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p25.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 8
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed

@@ -12,6 +12,7 @@ import pytest
 
 from sutskever30.data.digits import load_digits_split
 from sutskever30.data.spiral import make_spiral
+from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import check_pair, rel_error
 from sutskever30.papers import p26_cs231n as p26
 
@@ -33,13 +34,18 @@ def random_params(rng: np.random.Generator, D: int = 2, H: int = 16, K: int = 3)
 
 
 @pytest.fixture(scope="module", params=[0, 1], ids=lambda s: f"seed{s}")
-def quick_result(request):
-    return p26.run(p26.Config.quick(), seed=request.param)
+def quick(request):
+    return execute(26, "quick", seed=request.param)
+
+
+@pytest.fixture(scope="module")
+def quick_result(quick):
+    return quick[0]
 
 
 @pytest.mark.slow
-def test_quick_claims_all_pass(quick_result):
-    found = p26.claims(quick_result)
+def test_quick_claims_all_pass(quick):
+    found = quick[1]
     assert len(found) == 8
     failed = [(c.statement, c.measured) for c in found if not c.passed]
     assert not failed, failed
@@ -48,7 +54,6 @@ def test_quick_claims_all_pass(quick_result):
 @pytest.mark.slow
 def test_quick_result_is_complete(quick_result):
     r = quick_result
-    assert r.paper == 26 and r.preset == "quick"
     n = p26.Config.quick().two_layer_iters
     assert len(r.histories["two_layer_loss"]) == n == len(r.histories["identity_loss"])
     assert len(r.histories["two_layer_val_acc"]) == len(r.arrays["eval_iters"])
@@ -273,26 +278,13 @@ def test_digits_split():
 # --------------------------------------------------------------------------------------
 
 
-def tiny_config() -> p26.Config:
-    return p26.Config(
-        linear_iters=20,
-        two_layer_iters=60,
-        eval_every=10,
-        grid_points=20,
-        gc_points=5,
-        hidden=20,
-        overfit_steps=30,
-        n_train=600,
-    )
-
-
 def test_same_seed_same_numbers():
-    a, b = p26.run(tiny_config(), seed=3), p26.run(tiny_config(), seed=3)
+    (a, _), (b, _) = execute(26, "smoke", seed=3), execute(26, "smoke", seed=3)
     assert a.metrics == b.metrics
     assert a.histories == b.histories
     for name in a.arrays:
         np.testing.assert_array_equal(a.arrays[name], b.arrays[name])
-    c = p26.run(tiny_config(), seed=4)
+    c, _ = execute(26, "smoke", seed=4)
     assert c.histories["two_layer_loss"] != a.histories["two_layer_loss"]
 
 

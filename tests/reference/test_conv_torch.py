@@ -5,7 +5,7 @@ gradient) equal to 1e-6; batch norm's running statistics too."""
 import numpy as np
 import pytest
 
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -49,7 +49,7 @@ def compare(ours_fwd, ours_bwd, theirs, arrays, opts=None, topts=None, seed=7):
 )
 def test_conv1d(opts, bias):
     arrays = [r(3, 4, 11, seed=1), r(5, 4, 3, seed=2), r(5, seed=3) if bias else None]
-    compare(F.conv1d_forward, F.conv1d_backward, TF.conv1d, arrays, opts)
+    compare(P.conv1d_forward, P.conv1d_backward, TF.conv1d, arrays, opts)
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -64,7 +64,7 @@ def test_conv1d(opts, bias):
 )
 def test_conv2d(opts, bias):
     arrays = [r(2, 3, 10, 9, seed=1), r(4, 3, 3, 2, seed=2), r(4, seed=3) if bias else None]
-    compare(F.conv2d_forward, F.conv2d_backward, TF.conv2d, arrays, opts)
+    compare(P.conv2d_forward, P.conv2d_backward, TF.conv2d, arrays, opts)
 
 
 POOLS = [
@@ -77,14 +77,14 @@ POOLS = [
 
 @pytest.mark.parametrize("opts", POOLS)
 def test_max_pool2d(opts):
-    compare(F.max_pool2d_forward, F.max_pool2d_backward, TF.max_pool2d, [r(2, 3, 9, 8, seed=1)], opts)
+    compare(P.max_pool2d_forward, P.max_pool2d_backward, TF.max_pool2d, [r(2, 3, 9, 8, seed=1)], opts)
 
 
 def test_max_pool2d_ties_routed_like_torch():
     x = np.random.default_rng(3).integers(0, 3, (2, 2, 7, 7)).astype(np.float64)  # many ties
     compare(
-        F.max_pool2d_forward,
-        F.max_pool2d_backward,
+        P.max_pool2d_forward,
+        P.max_pool2d_backward,
         TF.max_pool2d,
         [x],
         dict(kernel_size=3, stride=2),
@@ -93,7 +93,7 @@ def test_max_pool2d_ties_routed_like_torch():
 
 @pytest.mark.parametrize("opts", POOLS)
 def test_avg_pool2d(opts):
-    compare(F.avg_pool2d_forward, F.avg_pool2d_backward, TF.avg_pool2d, [r(2, 3, 9, 8, seed=1)], opts)
+    compare(P.avg_pool2d_forward, P.avg_pool2d_backward, TF.avg_pool2d, [r(2, 3, 9, 8, seed=1)], opts)
 
 
 @pytest.mark.parametrize("shape,S", [((3, 4, 6), (6,)), ((3, 4, 6), (4, 6)), ((5, 7), (7,))])
@@ -107,7 +107,7 @@ def test_layer_norm(shape, S, affine):
     def theirs(x, g, b, normalized_shape=None):
         return TF.layer_norm(x, S, g, b, eps=1e-5)
 
-    compare(F.layer_norm_forward, F.layer_norm_backward, theirs, arrays, opts)
+    compare(P.layer_norm_forward, P.layer_norm_backward, theirs, arrays, opts)
 
 
 @pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5), (3, 3, 4, 5)])
@@ -120,10 +120,10 @@ def test_batch_norm(shape, training):
     ours_rm, ours_rv = rm.copy(), rv.copy()
 
     def ours(x, g, b):
-        return F.batch_norm_forward(x, g, b, ours_rm, ours_rv, training=training, momentum=0.2, eps=1e-5)
+        return P.batch_norm_forward(x, g, b, ours_rm, ours_rv, training=training, momentum=0.2, eps=1e-5)
 
     def ours_bwd(dout, cache):
-        dx, dg, db, drm, drv = F.batch_norm_backward(dout, cache)
+        dx, dg, db, drm, drv = P.batch_norm_backward(dout, cache)
         assert drm is None and drv is None
         return dx, dg, db
 
@@ -141,8 +141,8 @@ def test_batch_norm(shape, training):
 def test_batch_norm_without_affine():
     x = r(5, 3, 4, seed=1)
     compare(
-        lambda x: F.batch_norm_forward(x, None, None, None, None, training=True),
-        lambda d, c: F.batch_norm_backward(d, c)[0],
+        lambda x: P.batch_norm_forward(x, None, None, None, None, training=True),
+        lambda d, c: P.batch_norm_backward(d, c)[0],
         lambda x: TF.batch_norm(x, None, None, training=True),
         [x],
         topts={},

@@ -9,16 +9,16 @@ through ``log_softmax`` both give the same gradient on the logits, which is comp
 import numpy as np
 import pytest
 
-from sutskever30.nn import functional as F
-from sutskever30.nn.ctc import ctc_loss_backward, ctc_loss_forward
+from sutskever30.nn import pairs as P
+from sutskever30.nn.pairs.ctc import ctc_loss_backward, ctc_loss_forward
 
 torch = pytest.importorskip("torch")
 
 
 def ours(z, targets, il, tl, dout, **kw):
-    lp, c1 = F.log_softmax_forward(z, axis=2)
+    lp, c1 = P.log_softmax_forward(z, axis=2)
     loss, c2 = ctc_loss_forward(lp, targets, il, tl, **kw)
-    return loss, F.log_softmax_backward(ctc_loss_backward(dout, c2)[0], c1)
+    return loss, P.log_softmax_backward(ctc_loss_backward(dout, c2)[0], c1)
 
 
 def theirs(z, targets, il, tl, dout, **kw):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 from sutskever30.papers import p11_dilated_conv as p11
 
 torch = pytest.importorskip("torch")
@@ -40,7 +40,7 @@ def _compare_pair(ours_fwd, ours_bwd, theirs, x, w, b, opts):
 def test_dilated_conv1d(opts):
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal((2, 3, 40)), rng.standard_normal((4, 3, 3)), rng.standard_normal(4)
-    _compare_pair(F.conv1d_forward, F.conv1d_backward, TF.conv1d, x, w, b, opts)
+    _compare_pair(P.conv1d_forward, P.conv1d_backward, TF.conv1d, x, w, b, opts)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_dilated_conv1d(opts):
 def test_dilated_conv2d(opts):
     rng = np.random.default_rng(1)
     x, w, b = rng.standard_normal((2, 2, 19, 17)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
-    _compare_pair(F.conv2d_forward, F.conv2d_backward, TF.conv2d, x, w, b, opts)
+    _compare_pair(P.conv2d_forward, P.conv2d_backward, TF.conv2d, x, w, b, opts)
 
 
 @pytest.mark.parametrize("dim", [1, 2])

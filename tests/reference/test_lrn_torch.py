@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from sutskever30 import nn
-from sutskever30.nn import functional as F
-from sutskever30.nn.modules import LocalResponseNorm
+from sutskever30.nn import LocalResponseNorm
+from sutskever30.nn import pairs as P
 
 torch = pytest.importorskip("torch")
 
@@ -18,8 +18,8 @@ def test_pair_matches_torch(size, shape, params):
     rng = np.random.default_rng(size)
     x = 3.0 * rng.standard_normal(shape)
     dout = rng.standard_normal(shape)
-    out, cache = F.local_response_norm_forward(x, size, **params)
-    dx = F.local_response_norm_backward(dout, cache)
+    out, cache = P.local_response_norm_forward(x, size, **params)
+    dx = P.local_response_norm_backward(dout, cache)
     tx = torch.tensor(x, requires_grad=True)
     tout = torch.nn.functional.local_response_norm(tx, size, **params)
     tout.backward(torch.tensor(dout))

@@ -4,7 +4,7 @@ upstream gradients; forward and every gradient equal to 1e-6 in float64."""
 import numpy as np
 import pytest
 
-from sutskever30.nn import functional as F
+from sutskever30.nn import pairs as P
 
 torch = pytest.importorskip("torch")
 
@@ -20,10 +20,10 @@ def t(a, grad=True):
 
 CELLS = {
     # name: (our pair, torch cell class, gates, cell kwargs)
-    "rnn-tanh": (F.rnn_cell_forward, F.rnn_cell_backward, "RNNCell", 1, {"nonlinearity": "tanh"}),
-    "rnn-relu": (F.rnn_cell_forward, F.rnn_cell_backward, "RNNCell", 1, {"nonlinearity": "relu"}),
-    "lstm": (F.lstm_cell_forward, F.lstm_cell_backward, "LSTMCell", 4, {}),
-    "gru": (F.gru_cell_forward, F.gru_cell_backward, "GRUCell", 3, {}),
+    "rnn-tanh": (P.rnn_cell_forward, P.rnn_cell_backward, "RNNCell", 1, {"nonlinearity": "tanh"}),
+    "rnn-relu": (P.rnn_cell_forward, P.rnn_cell_backward, "RNNCell", 1, {"nonlinearity": "relu"}),
+    "lstm": (P.lstm_cell_forward, P.lstm_cell_backward, "LSTMCell", 4, {}),
+    "gru": (P.gru_cell_forward, P.gru_cell_backward, "GRUCell", 3, {}),
 }
 
 
@@ -100,14 +100,14 @@ def test_lstm_backprop_through_time_matches_torch_lstm():
 
     h, c, caches, ys = h0, c0, [], []
     for x in xs:
-        (h, c), cache = F.lstm_cell_forward(x, h, c, W_ih, W_hh, b_ih, b_hh)  # (B, H) each
+        (h, c), cache = P.lstm_cell_forward(x, h, c, W_ih, W_hh, b_ih, b_hh)  # (B, H) each
         caches.append(cache)
         ys.append(h)
     dh, dc = dhT, dcT
     dxs = np.zeros_like(xs)  # (T, B, I)
     dW = [np.zeros_like(a) for a in (W_ih, W_hh, b_ih, b_hh)]
     for step in reversed(range(T)):
-        dxs[step], dh, dc, *dp = F.lstm_cell_backward((dh + dys[step], dc), caches[step])
+        dxs[step], dh, dc, *dp = P.lstm_cell_backward((dh + dys[step], dc), caches[step])
         for acc, g in zip(dW, dp):
             acc += g
 
@@ -150,13 +150,13 @@ def attention_case(rng, kind):
 def test_attention_output_matches_torch_sdpa(kind, scale):
     rng = np.random.default_rng(2)
     q, k, v, mask = attention_case(rng, kind)
-    (out, attn), cache = F.scaled_dot_product_attention_forward(q, k, v, mask, scale=scale)
+    (out, attn), cache = P.scaled_dot_product_attention_forward(q, k, v, mask, scale=scale)
     qt, kt, vt = t(q), t(k), t(v)
     m = None if mask is None else torch.from_numpy(mask)
     outt = torch.nn.functional.scaled_dot_product_attention(qt, kt, vt, attn_mask=m, scale=scale)
     assert_close(out, outt, "out")
     dout = rng.standard_normal(out.shape)
-    dq, dk, dv, dmask = F.scaled_dot_product_attention_backward((dout, np.zeros_like(attn)), cache)
+    dq, dk, dv, dmask = P.scaled_dot_product_attention_backward((dout, np.zeros_like(attn)), cache)
     outt.backward(torch.from_numpy(dout))
     assert_close(dq, qt.grad, "dq")
     assert_close(dk, kt.grad, "dk")
@@ -169,7 +169,7 @@ def test_attention_weights_and_both_gradients_match_torch(kind):
     """With a gradient on the weights too, against softmax(q kᵀ · scale, masked) v in torch."""
     rng = np.random.default_rng(3)
     q, k, v, mask = attention_case(rng, kind)
-    (out, attn), cache = F.scaled_dot_product_attention_forward(q, k, v, mask)
+    (out, attn), cache = P.scaled_dot_product_attention_forward(q, k, v, mask)
     qt, kt, vt = t(q), t(k), t(v)
     s = qt @ kt.transpose(-1, -2) / np.sqrt(q.shape[-1])
     if mask is not None:
@@ -179,7 +179,7 @@ def test_attention_weights_and_both_gradients_match_torch(kind):
     assert_close(attn, attnt, "attn")
     assert_close(out, outt, "out")
     dout, dattn = rng.standard_normal(out.shape), rng.standard_normal(attn.shape)
-    dq, dk, dv, _ = F.scaled_dot_product_attention_backward((dout, dattn), cache)
+    dq, dk, dv, _ = P.scaled_dot_product_attention_backward((dout, dattn), cache)
     torch.autograd.backward([outt, attnt], [torch.from_numpy(dout), torch.from_numpy(dattn)])
     assert_close(dq, qt.grad, "dq")
     assert_close(dk, kt.grad, "dk")

@@ -2,26 +2,34 @@
 backwards in reverse.
 
 The tape adds no maths of its own. Each op is one call to :func:`apply`, which runs a
-forward pair from ``functional.py`` and, when a gradient is needed, keeps the pair's
+forward pair from ``pairs/`` and, when a gradient is needed, keeps the pair's
 backward and cache in a ``Node``. ``Tensor.backward`` sorts the nodes topologically
 (iteratively: a 10,000-step recurrence does not hit Python's recursion limit), feeds
 each node the gradient of its outputs and hands the returned gradients to its inputs.
 
 Semantics follow PyTorch: gradients of leaf tensors accumulate in ``.grad`` until
 zeroed; ``no_grad()`` turns recording off; ``detach()`` cuts a tensor from the graph;
-ops keep the dtype of their inputs; the graph is freed after ``backward()`` unless
-``retain_graph=True``.
+the graph is freed after ``backward()`` unless ``retain_graph=True``; mixed dtypes follow
+torch's type promotion (:func:`result_type`); ``max(dim)`` returns ``(values, indices)``.
+The Tensor-level functions (``F.relu``, ``F.cross_entropy``, ...) live in ``functional.py``.
+
+Differences from torch, on purpose: comparisons (``x > 0``) return plain boolean ndarrays
+(masks, no graph); ``.float()``/``.double()`` return new leaves (use ``.to(dtype)`` for a
+differentiable cast); a Python or NumPy float scalar becomes float32 (torch keeps a NumPy
+float64 scalar as float64; a 0-d float64 *array* stays float64 here too); there is no
+in-place op on tensors that require grad, and no devices.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from . import functional as F
+from . import pairs as P
+from .checks import check_dim
 
 _GRAD_ENABLED = True
 
@@ -57,7 +65,14 @@ class Node:
 def _to_array(data, dtype=None) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data.data
-    arr = np.asarray(data, dtype=dtype)
+    if isinstance(data, str | bytes | dict | set) or data is None:
+        raise TypeError(f"Tensor: data must be numbers (a number, nested list or ndarray), got {type(data).__name__}")
+    try:
+        arr = np.asarray(data, dtype=dtype)
+    except (ValueError, TypeError) as e:  # ragged lists, unparsable strings, a bad dtype
+        raise TypeError(f"Tensor: data must be a rectangular array of numbers ({e})") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor: data must be bool, integer or floating point, got dtype {arr.dtype}")
     if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.ndarray):
         arr = arr.astype(np.float32)  # Python floats default to float32, as in PyTorch
     return arr
@@ -96,7 +111,7 @@ class Tensor:
         return self._node is None
 
     def size(self, dim: int | None = None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.data.shape if dim is None else self.data.shape[check_dim("size", dim, self.ndim)]
 
     def numel(self) -> int:
         return self.data.size
@@ -173,45 +188,50 @@ class Tensor:
 
     # ---- operators ----------------------------------------------------------------
     def __add__(self, o):
-        return add(self, o)
+        return _binary(P.add_forward, P.add_backward, self, o)
 
     def __radd__(self, o):
-        return add(o, self)
+        return _binary(P.add_forward, P.add_backward, o, self)
 
     def __sub__(self, o):
-        return sub(self, o)
+        return _binary(P.sub_forward, P.sub_backward, self, o)
 
     def __rsub__(self, o):
-        return sub(o, self)
+        return _binary(P.sub_forward, P.sub_backward, o, self)
 
     def __mul__(self, o):
-        return mul(self, o)
+        return _binary(P.mul_forward, P.mul_backward, self, o)
 
     def __rmul__(self, o):
-        return mul(o, self)
+        return _binary(P.mul_forward, P.mul_backward, o, self)
 
     def __truediv__(self, o):
-        return div(self, o)
+        return _binary(P.div_forward, P.div_backward, self, o, true_div=True)
 
     def __rtruediv__(self, o):
-        return div(o, self)
+        return _binary(P.div_forward, P.div_backward, o, self, true_div=True)
 
     def __pow__(self, p):
-        return pow(self, p)
+        return _pow(self, p)
+
+    def __rpow__(self, base):
+        return _pow(base, self)
 
     def __neg__(self):
-        return apply(F.neg_forward, F.neg_backward, self)
+        return apply(P.neg_forward, P.neg_backward, self)
 
     def __matmul__(self, o):
-        return matmul(self, o)
+        return apply(P.matmul_forward, P.matmul_backward, self, _as_operand(o, "matmul"))
 
     def __rmatmul__(self, o):
-        return matmul(o, self)
+        return apply(P.matmul_forward, P.matmul_backward, _as_operand(o, "matmul"), self)
 
     def __getitem__(self, idx):
-        if isinstance(idx, Tensor):
+        if isinstance(idx, tuple):
+            idx = tuple(i.data if isinstance(i, Tensor) else i for i in idx)
+        elif isinstance(idx, Tensor):
             idx = idx.data
-        return apply(F.index_forward, F.index_backward, self, idx=idx)
+        return apply(P.index_forward, P.index_backward, self, idx=idx)
 
     # comparisons give plain boolean arrays (no gradient), handy for masks and accuracy
     def __gt__(self, o):
@@ -230,67 +250,129 @@ class Tensor:
 
     # ---- methods (PyTorch names) ---------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False) -> Tensor:
-        return apply(F.sum_forward, F.sum_backward, self, axis=dim, keepdims=keepdim)
+        return apply(P.sum_forward, P.sum_backward, self, axis=_dims(dim), keepdims=keepdim)
 
     def mean(self, dim=None, keepdim: bool = False) -> Tensor:
-        return apply(F.mean_forward, F.mean_backward, self, axis=dim, keepdims=keepdim)
+        if self.dtype.kind != "f":
+            raise TypeError(f"mean: input dtype must be floating point, got {self.dtype} (cast with .float())")
+        return apply(P.mean_forward, P.mean_backward, self, axis=_dims(dim), keepdims=keepdim)
 
-    def max(self, dim=None, keepdim: bool = False) -> Tensor:
-        return apply(F.max_forward, F.max_backward, self, axis=dim, keepdims=keepdim)
+    def amax(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Max over ``dim`` (int, list/tuple, None = all); ties share the gradient evenly."""
+        return apply(P.amax_forward, P.amax_backward, self, axis=_dims(dim), keepdims=keepdim)
+
+    def amin(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Min over ``dim`` (int, list/tuple, None = all); ties share the gradient evenly."""
+        return apply(P.amin_forward, P.amin_backward, self, axis=_dims(dim), keepdims=keepdim)
+
+    def max(self, dim: int | None = None, keepdim: bool = False):
+        """``max()``: the largest entry (a 0-d Tensor; ties share the gradient, as torch).
+        ``max(dim)``: the named tuple ``(values, indices)`` along one dim; the first
+        maximum takes the gradient. For a reduction over several dims use ``amax``."""
+        if dim is None:
+            return apply(P.amax_forward, P.amax_backward, self, axis=None, keepdims=False)
+        values, indices = apply(P.max_dim_forward, P.max_dim_backward, self, axis=dim, keepdims=keepdim)
+        indices.requires_grad = False  # integer positions carry no gradient
+        return MaxResult(values, indices)
+
+    def min(self, dim: int | None = None, keepdim: bool = False):
+        """As :meth:`max`, for the smallest entries: ``(values, indices)`` with a dim."""
+        if dim is None:
+            return apply(P.amin_forward, P.amin_backward, self, axis=None, keepdims=False)
+        values, indices = apply(P.min_dim_forward, P.min_dim_backward, self, axis=dim, keepdims=keepdim)
+        indices.requires_grad = False
+        return MinResult(values, indices)
+
+    def logsumexp(self, dim, keepdim: bool = False) -> Tensor:
+        return apply(P.logsumexp_forward, P.logsumexp_backward, self, axis=_dims(dim), keepdims=keepdim)
 
     def exp(self) -> Tensor:
-        return exp(self)
+        return apply(P.exp_forward, P.exp_backward, _floating(self, "exp"))
 
     def log(self) -> Tensor:
-        return log(self)
+        return apply(P.log_forward, P.log_backward, _floating(self, "log"))
 
     def sqrt(self) -> Tensor:
-        return sqrt(self)
+        return apply(P.sqrt_forward, P.sqrt_backward, _floating(self, "sqrt"))
 
     def tanh(self) -> Tensor:
-        return tanh(self)
+        return apply(P.tanh_forward, P.tanh_backward, _floating(self, "tanh"))
 
     def sigmoid(self) -> Tensor:
-        return sigmoid(self)
+        return apply(P.sigmoid_forward, P.sigmoid_backward, _floating(self, "sigmoid"))
 
     def relu(self) -> Tensor:
-        return relu(self)
+        return apply(P.relu_forward, P.relu_backward, self)
 
     def softmax(self, dim: int = -1) -> Tensor:
-        return softmax(self, dim)
+        return apply(P.softmax_forward, P.softmax_backward, _floating(self, "softmax"), axis=dim)
 
     def log_softmax(self, dim: int = -1) -> Tensor:
-        return log_softmax(self, dim)
+        return apply(P.log_softmax_forward, P.log_softmax_backward, _floating(self, "log_softmax"), axis=dim)
 
     def reshape(self, *shape) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        if len(shape) == 1 and isinstance(shape[0], tuple | list):
             shape = tuple(shape[0])
-        return apply(F.reshape_forward, F.reshape_backward, self, shape=shape)
+        return apply(P.reshape_forward, P.reshape_backward, self, shape=shape)
 
     view = reshape
 
     def permute(self, *dims) -> Tensor:
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        if len(dims) == 1 and isinstance(dims[0], tuple | list):
             dims = tuple(dims[0])
-        return apply(F.transpose_forward, F.transpose_backward, self, axes=dims)
+        return apply(P.transpose_forward, P.transpose_backward, self, axes=dims)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         axes = list(range(self.ndim))
-        axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+        d0, d1 = check_dim("transpose", dim0, self.ndim, "dim0"), check_dim("transpose", dim1, self.ndim, "dim1")
+        if self.ndim == 0:
+            return self
+        axes[d0], axes[d1] = axes[d1], axes[d0]
         return self.permute(axes)
 
     @property
     def T(self) -> Tensor:
-        return apply(F.transpose_forward, F.transpose_backward, self, axes=None)
+        return apply(P.transpose_forward, P.transpose_backward, self, axes=None)
 
     def masked_fill(self, mask, value: float) -> Tensor:
-        return apply(F.masked_fill_forward, F.masked_fill_backward, self, _raw(mask), value=value)
+        return apply(P.masked_fill_forward, P.masked_fill_backward, self, _raw(mask), value=value)
+
+    def gather(self, dim: int, index) -> Tensor:
+        return apply(P.gather_forward, P.gather_backward, self, dim, _raw(index))
+
+    def index_add(self, dim: int, index, source: Tensor, *, alpha: float = 1) -> Tensor:
+        """``out = self.clone(); out[index[i]] += alpha·source[i]`` along ``dim`` (a segment sum)."""
+        return apply(P.index_add_forward, P.index_add_backward, self, dim, _raw(index), source, alpha=alpha)
+
+    def scatter_add(self, dim: int, index, src: Tensor) -> Tensor:
+        """``out[i][index[i][j]] += src[i][j]`` along ``dim`` (torch's element-wise scatter)."""
+        return apply(P.scatter_add_forward, P.scatter_add_backward, self, dim, _raw(index), src)
+
+    def roll(self, shifts, dims=None) -> Tensor:
+        return apply(P.roll_forward, P.roll_backward, self, shifts=shifts, dims=dims)
+
+    def to(self, dtype) -> Tensor:
+        """A differentiable cast (the gradient is cast back)."""
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"to: dtype must be a NumPy dtype such as np.float64, got {dtype!r}") from None
+        if dtype.kind != "f":
+            raise TypeError(f"to: dtype must be floating point (a differentiable cast), got {dtype}")
+        return self if dtype == self.dtype else apply(P.cast_forward, P.cast_backward, self, dtype=dtype)
 
     def float(self) -> Tensor:
+        """float32 data with no history (differs from torch, whose ``.float()`` is differentiable:
+        use ``.to(np.float32)`` for that)."""
         return self if self.dtype == np.float32 else Tensor(self.data.astype(np.float32))
 
     def double(self) -> Tensor:
+        """float64 data with no history (see :meth:`float`)."""
         return self if self.dtype == np.float64 else Tensor(self.data.astype(np.float64))
+
+
+MaxResult = namedtuple("max", ["values", "indices"])  # torch.return_types.max
+MinResult = namedtuple("min", ["values", "indices"])
 
 
 class Parameter(Tensor):
@@ -299,6 +381,8 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True):
+        if isinstance(data, str | bytes | dict | set) or data is None:
+            raise TypeError(f"Parameter: expected a floating-point array, got {type(data).__name__}")
         arr = np.asarray(data.data if isinstance(data, Tensor) else data)
         if arr.dtype.kind != "f":
             raise TypeError(f"Parameter: expected a floating-point array, got {arr.dtype}")
@@ -380,272 +464,106 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def _lift(a, like):
-    """A Python scalar or array next to a Tensor takes the Tensor's dtype."""
-    if isinstance(a, Tensor):
-        return a
-    return np.asarray(a, dtype=like.dtype if np.ndim(a) == 0 else None)
+# ---- type promotion (torch's rules) ---------------------------------------------------
+_DEFAULT = {"b": np.dtype(bool), "i": np.dtype(np.int64), "f": np.dtype(np.float32)}
 
 
-def _binary(fwd, bwd, a, b):
+def _category(dtype: np.dtype) -> int:
+    return {"b": 0, "u": 1, "i": 1, "f": 2}[dtype.kind]
+
+
+def _operand(x) -> tuple[np.dtype, int]:
+    """(dtype, tier): tier 2 a tensor/array with dims, 1 a 0-d one, 0 a Python/NumPy scalar."""
+    if isinstance(x, Tensor | np.ndarray):
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"expected a bool, integer or float tensor, got dtype {x.dtype}")
+        return x.dtype, 2 if x.ndim else 1
+    if isinstance(x, bool | np.bool_):
+        return _DEFAULT["b"], 0
+    if isinstance(x, int | np.integer):
+        return _DEFAULT["i"], 0
+    if isinstance(x, float | np.floating):
+        return _DEFAULT["f"], 0
+    raise TypeError(f"expected a Tensor, an ndarray or a real number, got {type(x).__name__}")
+
+
+def result_type(*operands) -> np.dtype:
+    """torch's type promotion: the highest category (bool < int < float) wins; within it,
+    tensors with dims decide the width, then 0-d tensors, then Python scalars (float32 /
+    int64). So float32 · 0-d float64 -> float32, int · 2.5 -> float32, f32 + f64 (both
+    with dims) -> float64."""
+    infos = [_operand(x) for x in operands]
+    top = max(_category(d) for d, _ in infos)
+    for tier in (2, 1, 0):
+        same = [d for d, t in infos if t == tier and _category(d) == top]
+        if same:
+            return np.result_type(*same)
+    raise AssertionError("unreachable")
+
+
+def _cast(x, dtype: np.dtype):
+    """A Tensor cast differentiably; an array or scalar converted."""
+    if isinstance(x, Tensor):
+        return x if x.dtype == dtype else apply(P.cast_forward, P.cast_backward, x, dtype=dtype)
+    return np.asarray(x, dtype=dtype)
+
+
+def _binary(fwd: Callable, bwd: Callable, a, b, true_div: bool = False) -> Tensor:
+    """An elementwise op on two operands after torch's type promotion."""
+    # fast paths, the common cases: two tensors of one dtype, a float tensor and a Python number
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a.data.dtype == b.data.dtype and (a.data.dtype.kind == "f" or not true_div):
+            return _apply_broadcast(fwd, bwd, a, b)
+    elif isinstance(a, Tensor) and type(b) in (float, int) and a.data.dtype.kind == "f":
+        return _apply_broadcast(fwd, bwd, a, np.asarray(b, a.data.dtype))
+    elif isinstance(b, Tensor) and type(a) in (float, int) and b.data.dtype.kind == "f":
+        return _apply_broadcast(fwd, bwd, np.asarray(a, b.data.dtype), b)
+    try:
+        dtype = result_type(a, b)
+    except TypeError as e:
+        raise TypeError(f"{fwd.__name__.removesuffix('_forward')}: {e}") from None
+    if true_div and dtype.kind != "f":
+        dtype = _DEFAULT["f"]  # int / int is a float, as torch
+    a, b = _cast(a, dtype), _cast(b, dtype)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(a)
-    a = _lift(a, b if isinstance(b, Tensor) else a)
-    b = _lift(b, a if isinstance(a, Tensor) else b)
-    return apply(fwd, bwd, a, b)
+    return _apply_broadcast(fwd, bwd, a, b)
 
 
-# ---- elementwise and reductions ------------------------------------------------------
-def add(a, b) -> Tensor:
-    return _binary(F.add_forward, F.add_backward, a, b)
+def _apply_broadcast(fwd: Callable, bwd: Callable, a, b) -> Tensor:
+    """apply() with NumPy's broadcast error replaced by one naming the op and both shapes."""
+    try:
+        return apply(fwd, bwd, a, b)
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        op = fwd.__name__.removesuffix("_forward")
+        raise ValueError(
+            f"{op}: shapes {np.shape(_raw(a))} and {np.shape(_raw(b))} do not broadcast together"
+        ) from None
 
 
-def sub(a, b) -> Tensor:
-    return _binary(F.sub_forward, F.sub_backward, a, b)
+def _pow(a, p) -> Tensor:
+    """a ** p. A Python-number exponent stays a constant (no gradient, bits as before)."""
+    if isinstance(a, Tensor) and isinstance(p, int | float) and not isinstance(p, bool):
+        if a.dtype.kind != "f" and (isinstance(p, float) or p < 0):
+            a = _cast(a, _DEFAULT["f"])  # int ** 2.5 is a float, as torch
+        return apply(P.pow_forward, P.pow_backward, a, p)
+    return _binary(P.pow_forward, P.pow_backward, a, p)
 
 
-def mul(a, b) -> Tensor:
-    return _binary(F.mul_forward, F.mul_backward, a, b)
+def _as_operand(x, op: str):
+    if isinstance(x, Tensor | np.ndarray):
+        return x
+    raise TypeError(f"{op}: expected a Tensor or ndarray operand, got {type(x).__name__}")
 
 
-def div(a, b) -> Tensor:
-    return _binary(F.div_forward, F.div_backward, a, b)
+def _floating(x: Tensor, op: str) -> Tensor:
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input dtype must be floating point, got {x.dtype} (cast with .float())")
+    return x
 
 
-def pow(a, p) -> Tensor:  # noqa: A001 (PyTorch's name)
-    if isinstance(p, Tensor):
-        return _binary(F.pow_forward, F.pow_backward, a, p)
-    return apply(F.pow_forward, F.pow_backward, a, p)
-
-
-def matmul(a, b) -> Tensor:
-    return apply(F.matmul_forward, F.matmul_backward, a, b)
-
-
-def exp(x: Tensor) -> Tensor:
-    return apply(F.exp_forward, F.exp_backward, x)
-
-
-def log(x: Tensor) -> Tensor:
-    return apply(F.log_forward, F.log_backward, x)
-
-
-def sqrt(x: Tensor) -> Tensor:
-    return apply(F.sqrt_forward, F.sqrt_backward, x)
-
-
-def tanh(x: Tensor) -> Tensor:
-    return apply(F.tanh_forward, F.tanh_backward, x)
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    return apply(F.sigmoid_forward, F.sigmoid_backward, x)
-
-
-def relu(x: Tensor) -> Tensor:
-    return apply(F.relu_forward, F.relu_backward, x)
-
-
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    return apply(F.softmax_forward, F.softmax_backward, x, axis=dim)
-
-
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    return apply(F.log_softmax_forward, F.log_softmax_backward, x, axis=dim)
-
-
-def logsumexp(x: Tensor, dim: int = -1, keepdim: bool = False) -> Tensor:
-    return apply(F.logsumexp_forward, F.logsumexp_backward, x, axis=dim, keepdims=keepdim)
-
-
-# ---- layers and losses ------------------------------------------------------------
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    return apply(F.linear_forward, F.linear_backward, x, weight, bias)
-
-
-def cross_entropy(
-    logits: Tensor, target, ignore_index: int = -100, label_smoothing: float = 0.0, reduction: str = "mean"
-) -> Tensor:
-    """Softmax cross-entropy; ``target`` holds integer class ids (array or Tensor)."""
-    return apply(
-        F.cross_entropy_forward,
-        F.cross_entropy_backward,
-        logits,
-        _raw(target),
-        ignore_index=ignore_index,
-        label_smoothing=label_smoothing,
-        reduction=reduction,
-    )
-
-
-def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
-    return apply(F.mse_forward, F.mse_backward, pred, target, reduction=reduction)
-
-
-def ctc_loss(
-    log_probs: Tensor,
-    targets,
-    input_lengths,
-    target_lengths,
-    blank: int = 0,
-    reduction: str = "mean",
-    zero_infinity: bool = False,
-) -> Tensor:
-    """CTC loss over log_probs (T, N, C); targets (N, S) or concatenated (see ``nn/ctc.py``)."""
-    return apply(
-        F.ctc_loss_forward,
-        F.ctc_loss_backward,
-        log_probs,
-        _raw(targets),
-        _raw(input_lengths),
-        _raw(target_lengths),
-        blank=blank,
-        reduction=reduction,
-        zero_infinity=zero_infinity,
-    )
-
-
-def embedding(ids, weight: Tensor) -> Tensor:
-    return apply(F.embedding_forward, F.embedding_backward, _raw(ids), weight)
-
-
-def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None) -> Tensor:
-    return apply(F.dropout_forward, F.dropout_backward, x, p=p, rng=rng, training=training)
-
-
-def layer_norm(
-    x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5
-) -> Tensor:
-    """``torch.nn.functional.layer_norm``: normalise over the last ``normalized_shape`` axes."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    return apply(F.layer_norm_forward, F.layer_norm_backward, x, weight, bias, eps=eps, normalized_shape=shape)
-
-
-def batch_norm(
-    x: Tensor,
-    running_mean,
-    running_var,
-    weight=None,
-    bias=None,
-    training: bool = False,
-    momentum: float = 0.1,
-    eps: float = 1e-5,
-) -> Tensor:
-    """``torch.nn.functional.batch_norm`` argument order; running stats update in place."""
-    return apply(
-        F.batch_norm_forward,
-        F.batch_norm_backward,
-        x,
-        weight,
-        bias,
-        _raw(running_mean),
-        _raw(running_var),
-        training=training,
-        momentum=momentum,
-        eps=eps,
-    )
-
-
-def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1) -> Tensor:
-    bwd = F.conv1d_backward if _needs_grad(x) else functools.partial(F.conv1d_backward, input_grad=False)
-    return apply(F.conv1d_forward, bwd, x, weight, bias, stride=stride, padding=padding, dilation=dilation)
-
-
-def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1) -> Tensor:
-    # The data entering a first layer needs no gradient: skip dx there.
-    bwd = F.conv2d_backward if _needs_grad(x) else functools.partial(F.conv2d_backward, input_grad=False)
-    return apply(F.conv2d_forward, bwd, x, weight, bias, stride=stride, padding=padding, dilation=dilation)
-
-
-def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    return apply(
-        F.max_pool2d_forward, F.max_pool2d_backward, x, kernel_size=kernel_size, stride=stride, padding=padding
-    )
-
-
-def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    return apply(
-        F.avg_pool2d_forward, F.avg_pool2d_backward, x, kernel_size=kernel_size, stride=stride, padding=padding
-    )
-
-
-def local_response_norm(x: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
-    """``torch.nn.functional.local_response_norm``: normalise across ``size`` neighbouring channels."""
-    return apply(
-        F.local_response_norm_forward, F.local_response_norm_backward, x, size=size, alpha=alpha, beta=beta, k=k
-    )
-
-
-def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask=None, scale: float | None = None):
-    """Returns ``(out, attn)``; ``mask`` is boolean, True where attending is allowed."""
-    return apply(
-        F.scaled_dot_product_attention_forward,
-        F.scaled_dot_product_attention_backward,
-        q,
-        k,
-        v,
-        _raw(mask),
-        scale=scale,
-    )
-
-
-def rnn_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> Tensor:
-    return apply(F.rnn_cell_forward, F.rnn_cell_backward, x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity=nonlinearity)
-
-
-def lstm_cell(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor]:
-    return apply(F.lstm_cell_forward, F.lstm_cell_backward, x, h, c, w_ih, w_hh, b_ih, b_hh)
-
-
-def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None) -> Tensor:
-    return apply(F.gru_cell_forward, F.gru_cell_backward, x, h, w_ih, w_hh, b_ih, b_hh)
-
-
-def rnn(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False, nonlinearity: str = "tanh"):
-    """An Elman RNN over x (T, B, I); returns (out (T, B, H), h_T). One node for all T."""
-    return apply(
-        F.rnn_forward, F.rnn_backward, x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse, nonlinearity=nonlinearity
-    )
-
-
-def lstm(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False):
-    """An LSTM over x (T, B, I); returns (out (T, B, H), h_T, c_T). One node for all T."""
-    return apply(F.lstm_forward, F.lstm_backward, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
-
-
-def gru(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False):
-    """A GRU over x (T, B, I); returns (out (T, B, H), h_T). One node for all T."""
-    return apply(F.gru_forward, F.gru_backward, x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
-
-
-# ---- shape ops ----------------------------------------------------------------------
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    return apply(F.concat_forward, F.concat_backward, *tensors, axis=dim)
-
-
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    return apply(F.stack_forward, F.stack_backward, *tensors, axis=dim)
-
-
-def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
-    """``torch.split``: an int is the size of every chunk (the last may be smaller)."""
-    n = x.shape[dim]
-    if isinstance(split_size_or_sections, int):
-        s = split_size_or_sections
-        sections = [s] * (n // s) + ([n % s] if n % s else [])
-    else:
-        sections = list(split_size_or_sections)
-    out = apply(F.split_forward, F.split_backward, x, sections=sections, axis=dim)
-    return out if isinstance(out, tuple) else (out,)
-
-
-def gather(x: Tensor, dim: int, index) -> Tensor:
-    return apply(F.gather_forward, F.gather_backward, x, dim, _raw(index))
-
-
-def where(cond, a, b) -> Tensor:
-    cond = _raw(cond)
-    like = a if isinstance(a, Tensor) else b
-    if isinstance(like, Tensor):
-        a, b = _lift(a, like), _lift(b, like)
-    return apply(F.where_forward, F.where_backward, cond, a, b)
+def _dims(dim):
+    """torch accepts one dim or a list/tuple of dims; NumPy wants a tuple."""
+    return tuple(dim) if isinstance(dim, list) else dim

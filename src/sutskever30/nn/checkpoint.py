@@ -2,8 +2,13 @@
 
 * Loadable with ``allow_pickle=False``: arrays must have a numeric/bool/str dtype, and
   ``meta`` is stored as UTF-8 JSON bytes in a ``uint8`` array under ``__meta__``.
-* Atomic: the file is written to a temporary file in the same directory and moved over the
-  target with ``os.replace``; a crash mid-write leaves the previous checkpoint untouched.
+* Atomic: the file is written to a temporary file ``.NAME.<pid>.<random>.tmp`` in the same
+  directory and moved over the target with ``os.replace``; a crash mid-write leaves the
+  previous checkpoint untouched. The next save to that path removes temporary files left
+  by writers that are no longer alive.
+* Checked on load: a damaged file (empty, truncated, a bad CRC, not a zip, a header that
+  claims more data than the member holds, pickled data) raises one ``ValueError`` that
+  names the file and what is wrong, before any large allocation.
 * ``rng_state``/``set_rng_state`` turn an ``np.random.Generator``'s state (which holds
   128-bit integers that JSON readers outside Python would truncate) into JSON and back.
 
@@ -16,6 +21,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +104,9 @@ def save_checkpoint(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise OSError(f"cannot write checkpoint {path}: directory {directory} does not exist")
+    _remove_stale_temps(directory, path.name)
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     except OSError as exc:
         raise OSError(f"cannot write checkpoint {path}: directory {directory} is not writable") from exc
     try:
@@ -113,14 +121,92 @@ def save_checkpoint(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[
         raise
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale_temps(directory: Path, name: str) -> None:
+    """Delete ``.NAME.<pid>.*.tmp`` files whose writer has died (killed mid-write). A temp
+    file without a pid (an older naming) or of a dead pid is stale; a live writer's stays."""
+    for tmp in directory.glob(f".{name}.*.tmp"):
+        middle = tmp.name[len(name) + 2 : -len(".tmp")]  # "<pid>.<random>" or "<random>"
+        pid = middle.split(".", 1)[0]
+        if pid.isdigit() and (int(pid) == os.getpid() or _pid_alive(int(pid))):
+            continue
+        try:
+            tmp.unlink()
+        except OSError:  # removed by another saver meanwhile, or not ours to remove
+            pass
+
+
+# deflate cannot expand data by more than ~1032:1; a member claiming more is forged
+_MAX_DEFLATE_RATIO = 1100
+
+
+def _check_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive_size: int) -> None:
+    """Refuse a member whose ``.npy`` header does not match its size, before reading it."""
+    where = f"checkpoint {path}: entry {info.filename!r}"
+    if not info.filename.endswith(".npy"):
+        raise ValueError(f"{where} is not an .npy array; this is not a sutskever30 checkpoint")
+    if info.compress_size > archive_size:
+        raise ValueError(
+            f"{where} claims {info.compress_size} bytes but the file has {archive_size}: truncated or forged"
+        )
+    limit = info.compress_size if info.compress_type == zipfile.ZIP_STORED else _MAX_DEFLATE_RATIO * info.compress_size
+    if info.file_size > limit:
+        raise ValueError(f"{where} claims {info.file_size} bytes from {info.compress_size} stored: forged")
+    with zf.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        header_len = f.tell()
+    if dtype.hasobject:
+        raise ValueError(f"{where} holds pickled (object) data, which a checkpoint never contains")
+    want = int(np.prod(shape, dtype=object)) * dtype.itemsize  # Python ints: no overflow
+    held = info.file_size - header_len
+    if want != held:
+        raise ValueError(f"{where} has a header for shape {shape} {dtype} ({want} bytes) but holds {held} bytes")
+
+
 def load_checkpoint(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Read a checkpoint written by :func:`save_checkpoint`: ``(arrays, meta)``."""
+    """Read a checkpoint written by :func:`save_checkpoint`: ``(arrays, meta)``.
+
+    A missing file is a FileNotFoundError; any damaged file a ValueError naming the file."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {name: data[name] for name in data.files}
+    size = path.stat().st_size
+    if size == 0:
+        raise ValueError(f"checkpoint {path} is empty (0 bytes): it was never written completely")
+    arrays: dict[str, np.ndarray] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            for info in infos:  # every header checked before the first array is read
+                _check_member(path, zf, info, size)
+            for info in infos:
+                with zf.open(info) as f:
+                    arrays[info.filename[: -len(".npy")]] = np.lib.format.read_array(f, allow_pickle=False)
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"checkpoint {path} is damaged or not a checkpoint (not a valid .npz/zip: {exc})") from None
+    except (EOFError, OSError, zlib.error, ValueError) as exc:
+        if isinstance(exc, ValueError) and str(exc).startswith(f"checkpoint {path}"):
+            raise
+        raise ValueError(f"checkpoint {path} is damaged (truncated or corrupt: {exc})") from None
     if META_KEY not in arrays:
-        raise ValueError(f"{path} is not a sutskever30 checkpoint (no {META_KEY!r} entry)")
-    meta = json.loads(arrays.pop(META_KEY).tobytes().decode("utf-8"))
+        raise ValueError(f"checkpoint {path} is not a sutskever30 checkpoint (no {META_KEY!r} entry)")
+    try:
+        meta = json.loads(arrays.pop(META_KEY).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"checkpoint {path} has damaged metadata ({exc})") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"checkpoint {path} has damaged metadata (expected a JSON object)")
     return arrays, meta

@@ -1,566 +1,504 @@
-"""Forward/backward pairs on plain ndarrays.
+"""The Tensor-level API, with PyTorch's names and argument order (``torch.nn.functional``).
 
-Every differentiable primitive in the engine is a pair::
+    from sutskever30.nn import functional as F
+    loss = F.cross_entropy(F.linear(F.relu(x), w, b), y)
 
-    out, cache = x_forward(*arrays, **options)
-    grads = x_backward(dout, cache)
-
-* ``out`` is one ndarray, or a tuple of ndarrays for ops with several outputs
-  (``lstm_cell``'s ``(h, c)``); ``dout`` then has the same structure.
-* ``grads`` is one ndarray when the op has one array input, otherwise a tuple with one
-  entry per positional array input, ``None`` where the input is not differentiable
-  (class ids, masks, a missing bias).
-
-The pairs are all the maths there is: ``autograd.Tensor`` only records which pair ran
-and calls its backward. Read a pair here and you have read everything the tape does.
-
-The pairs in this file are the core (elementwise, reductions, matmul/linear, softmax
-and losses, shape ops). Convolution/pooling/normalisation, recurrent cells and
-attention live in ``conv.py``, ``recurrent.py`` and ``attention.py`` beside this file
-and are re-exported at the bottom, so ``F.conv2d_forward`` works as well.
+Each function is one :func:`~sutskever30.nn.autograd.apply` of a forward/backward pair
+from ``pairs/`` (the maths lives there) plus argument handling. Where the behaviour
+differs from torch on purpose, the docstring says so.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+
 import numpy as np
 
-from ._checks import check_array, check_ids
+from . import pairs as P
+from .autograd import Tensor, _binary, _cast, _floating, _needs_grad, _pow, _raw, apply, result_type
+from .checks import check_dim, check_positive_int
+
+__all__ = [
+    # elementwise and activations
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "matmul",
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "gelu",
+    "softplus",
+    "logsigmoid",
+    # reductions and the softmax family
+    "amax",
+    "amin",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    # layers
+    "linear",
+    "embedding",
+    "dropout",
+    "layer_norm",
+    "batch_norm",
+    "conv1d",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "local_response_norm",
+    "scaled_dot_product_attention",
+    "rnn_cell",
+    "lstm_cell",
+    "gru_cell",
+    "rnn",
+    "lstm",
+    "gru",
+    # losses
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "mse_loss",
+    "ctc_loss",
+    # shape, indexing, graphs, similarity
+    "cat",
+    "stack",
+    "split",
+    "gather",
+    "where",
+    "index_add",
+    "scatter_add",
+    "roll",
+    "cosine_similarity",
+    "normalize",
+]
 
-# --------------------------------------------------------------------------------------
-# helpers
-# --------------------------------------------------------------------------------------
 
+# ---- elementwise ---------------------------------------------------------------------
+def add(a, b) -> Tensor:
+    return _binary(P.add_forward, P.add_backward, a, b)
 
-def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``g`` over the axes that broadcasting added or stretched to reach ``shape``."""
-    if g.shape == shape:
-        return g
-    extra = g.ndim - len(shape)
-    if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape)
 
+def sub(a, b) -> Tensor:
+    return _binary(P.sub_forward, P.sub_backward, a, b)
 
-def _axes(axis, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, int):
-        axis = (axis,)
-    return tuple(a % ndim for a in axis)
 
+def mul(a, b) -> Tensor:
+    return _binary(P.mul_forward, P.mul_backward, a, b)
 
-def _expand(g: np.ndarray, shape: tuple[int, ...], axis, keepdims: bool) -> np.ndarray:
-    """Undo a reduction's dropped axes so ``g`` broadcasts against the input again."""
-    if not keepdims:
-        for a in sorted(_axes(axis, len(shape))):
-            g = np.expand_dims(g, a)
-    return g
 
+def div(a, b) -> Tensor:
+    """True division: integers give float32, as torch."""
+    return _binary(P.div_forward, P.div_backward, a, b, true_div=True)
 
-# --------------------------------------------------------------------------------------
-# elementwise binary ops (with broadcasting)
-# --------------------------------------------------------------------------------------
 
+def pow(a, p) -> Tensor:  # noqa: A001 (PyTorch's name)
+    return _pow(a, p)
 
-def add_forward(a, b):
-    """a (...), b (...) broadcastable -> a + b."""
-    return a + b, (np.shape(a), np.shape(b))
 
+def matmul(a, b) -> Tensor:
+    """``torch.matmul``: (..., n, k) @ (..., k, m), batch dims broadcast; 1-D operands as torch.
+    Mixed dtypes raise TypeError, as torch."""
+    return _tensor(a, "matmul", "input") @ b
 
-def add_backward(dout, cache):
-    sa, sb = cache
-    return unbroadcast(dout, sa), unbroadcast(dout, sb)
 
+def exp(x: Tensor) -> Tensor:
+    return _tensor(x, "exp").exp()
 
-def sub_forward(a, b):
-    """a - b with broadcasting."""
-    return a - b, (np.shape(a), np.shape(b))
 
+def log(x: Tensor) -> Tensor:
+    return _tensor(x, "log").log()
 
-def sub_backward(dout, cache):
-    sa, sb = cache
-    return unbroadcast(dout, sa), unbroadcast(-dout, sb)
 
+def sqrt(x: Tensor) -> Tensor:
+    return _tensor(x, "sqrt").sqrt()
 
-def mul_forward(a, b):
-    """a * b with broadcasting."""
-    return a * b, (a, b)
 
+def tanh(x: Tensor) -> Tensor:
+    return _tensor(x, "tanh").tanh()
 
-def mul_backward(dout, cache):
-    a, b = cache
-    return unbroadcast(dout * b, np.shape(a)), unbroadcast(dout * a, np.shape(b))
 
+def sigmoid(x: Tensor) -> Tensor:
+    return _tensor(x, "sigmoid").sigmoid()
 
-def div_forward(a, b):
-    """a / b with broadcasting."""
-    out = a / b
-    return out, (a, b, out)
 
+def relu(x: Tensor) -> Tensor:
+    return _tensor(x, "relu").relu()
 
-def div_backward(dout, cache):
-    a, b, out = cache
-    da = dout / b
-    return unbroadcast(da, np.shape(a)), unbroadcast(-da * out, np.shape(b))
 
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x); ``approximate="tanh"`` for the tanh approximation (GPT-2's)."""
+    x = _floating(_tensor(x, "gelu"), "gelu")
+    return apply(P.gelu_forward, P.gelu_backward, x, approximate=approximate)
 
-def pow_forward(a, b):
-    """a ** b; ``b`` may be a scalar or an array (then it gets a gradient, a > 0 there)."""
-    out = a**b
-    return out, (a, b, out)
 
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(βx))/β, linear where βx > threshold."""
+    x = _floating(_tensor(x, "softplus"), "softplus")
+    return apply(P.softplus_forward, P.softplus_backward, x, beta=beta, threshold=threshold)
 
-def pow_backward(dout, cache):
-    a, b, out = cache
-    da = dout * b * a ** (b - 1)
-    if np.ndim(b) == 0 and not isinstance(b, np.ndarray):
-        return unbroadcast(da, np.shape(a)), None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        db = dout * out * np.log(np.where(a > 0, a, 1))
-    return unbroadcast(da, np.shape(a)), unbroadcast(db, np.shape(b))
 
+def logsigmoid(x: Tensor) -> Tensor:
+    x = _floating(_tensor(x, "logsigmoid"), "logsigmoid")
+    return apply(P.logsigmoid_forward, P.logsigmoid_backward, x)
 
-def neg_forward(x):
-    return -x, None
 
+# ---- reductions and softmax ------------------------------------------------------------
+def amax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return _tensor(x, "amax").amax(dim, keepdim)
 
-def neg_backward(dout, cache):
-    return -dout
 
+def amin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return _tensor(x, "amin").amin(dim, keepdim)
 
-# --------------------------------------------------------------------------------------
-# elementwise unary ops
-# --------------------------------------------------------------------------------------
 
+def logsumexp(x: Tensor, dim, keepdim: bool = False) -> Tensor:
+    return _floating(_tensor(x, "logsumexp"), "logsumexp").logsumexp(dim, keepdim)
 
-def exp_forward(x):
-    out = np.exp(x)
-    return out, out
 
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return _tensor(x, "softmax").softmax(dim)
 
-def exp_backward(dout, out):
-    return dout * out
 
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return _tensor(x, "log_softmax").log_softmax(dim)
 
-def log_forward(x):
-    return np.log(x), x
 
+# ---- layers ----------------------------------------------------------------------------
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x Wᵀ + b; x (..., in), weight (out, in), bias (out,). Mixed dtypes raise, as torch."""
+    return apply(P.linear_forward, P.linear_backward, x, weight, bias)
 
-def log_backward(dout, x):
-    return dout / x
 
+def embedding(ids, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` (V, D) at integer ``ids`` (...) -> (..., D); row ``padding_idx``
+    gets no gradient. Note torch's argument order (input, weight)."""
+    return apply(P.embedding_forward, P.embedding_backward, _raw(ids), weight, padding_idx=padding_idx)
 
-def sqrt_forward(x):
-    out = np.sqrt(x)
-    return out, out
 
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None) -> Tensor:
+    """Inverted dropout. Differs from torch on purpose: training needs an explicit
+    ``rng`` (np.random.Generator); there is no global seed."""
+    return apply(P.dropout_forward, P.dropout_backward, x, p=p, rng=rng, training=training)
 
-def sqrt_backward(dout, out):
-    return dout / (2 * out)
 
+def layer_norm(
+    x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5
+) -> Tensor:
+    """``torch.nn.functional.layer_norm``: normalise over the last ``normalized_shape`` axes."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    return apply(P.layer_norm_forward, P.layer_norm_backward, x, weight, bias, eps=eps, normalized_shape=shape)
 
-def tanh_forward(x):
-    out = np.tanh(x)
-    return out, out
 
+def batch_norm(
+    x: Tensor,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """``torch.nn.functional.batch_norm`` argument order; running stats update in place."""
+    return apply(
+        P.batch_norm_forward,
+        P.batch_norm_backward,
+        x,
+        weight,
+        bias,
+        _raw(running_mean),
+        _raw(running_var),
+        training=training,
+        momentum=momentum,
+        eps=eps,
+    )
 
-def tanh_backward(dout, out):
-    return dout * (1 - out * out)
 
+def conv1d(
+    x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups: int = 1
+) -> Tensor:
+    """x (N, C, L), weight (F, C/groups, K); padding an int, "valid" or "same"."""
+    bwd = P.conv1d_backward if _needs_grad(x) else functools.partial(P.conv1d_backward, input_grad=False)
+    return apply(
+        P.conv1d_forward, bwd, x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups
+    )
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Numerically stable logistic function (no overflow for large |x|)."""
-    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
+def conv2d(
+    x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups: int = 1
+) -> Tensor:
+    """x (N, C, H, W), weight (F, C/groups, kh, kw); padding an int, a pair, "valid" or "same".
+    For a masked (PixelCNN/MADE-style) layer pass ``weight * mask``: the mask then also
+    masks the weight's gradient."""
+    # The data entering a first layer needs no gradient: skip dx there.
+    bwd = P.conv2d_backward if _needs_grad(x) else functools.partial(P.conv2d_backward, input_grad=False)
+    return apply(
+        P.conv2d_forward, bwd, x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups
+    )
 
-def sigmoid_forward(x):
-    out = sigmoid(x)
-    return out, out
 
+def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
+    return apply(
+        P.max_pool2d_forward, P.max_pool2d_backward, x, kernel_size=kernel_size, stride=stride, padding=padding
+    )
 
-def sigmoid_backward(dout, out):
-    return dout * out * (1 - out)
 
+def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
+    return apply(
+        P.avg_pool2d_forward, P.avg_pool2d_backward, x, kernel_size=kernel_size, stride=stride, padding=padding
+    )
 
-def relu_forward(x):
-    mask = x > 0
-    return x * mask, mask
 
+def local_response_norm(x: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """``torch.nn.functional.local_response_norm``: normalise across ``size`` neighbouring channels."""
+    return apply(
+        P.local_response_norm_forward, P.local_response_norm_backward, x, size=size, alpha=alpha, beta=beta, k=k
+    )
 
-def relu_backward(dout, mask):
-    return dout * mask
 
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask=None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    *,
+    rng: np.random.Generator | None = None,
+    need_weights: bool = False,
+):
+    """softmax(scale · q kᵀ) v, as ``torch.nn.functional.scaled_dot_product_attention``.
 
-# --------------------------------------------------------------------------------------
-# reductions
-# --------------------------------------------------------------------------------------
-
-
-def sum_forward(x, axis=None, keepdims=False):
-    """Sum over ``axis`` (int, tuple or None for all)."""
-    return x.sum(axis=axis, keepdims=keepdims), (x.shape, axis, keepdims)
-
-
-def sum_backward(dout, cache):
-    shape, axis, keepdims = cache
-    return np.broadcast_to(_expand(dout, shape, axis, keepdims), shape).copy()
-
-
-def mean_forward(x, axis=None, keepdims=False):
-    """Mean over ``axis``."""
-    n = int(np.prod([x.shape[a] for a in _axes(axis, x.ndim)]))
-    return x.mean(axis=axis, keepdims=keepdims), (x.shape, axis, keepdims, n)
-
-
-def mean_backward(dout, cache):
-    shape, axis, keepdims, n = cache
-    g = _expand(dout, shape, axis, keepdims) / n
-    return np.broadcast_to(g, shape).astype(dout.dtype, copy=True)
-
-
-def max_forward(x, axis=None, keepdims=False):
-    """Max over ``axis``. The gradient goes to the maximal entries, split evenly on ties
-    (``torch.amax`` semantics)."""
-    out = x.max(axis=axis, keepdims=keepdims)
-    return out, (x, axis, keepdims, out)
-
-
-def max_backward(dout, cache):
-    x, axis, keepdims, out = cache
-    full = _expand(out, x.shape, axis, keepdims)
-    mask = x == full
-    count = mask.sum(axis=_axes(axis, x.ndim), keepdims=True)
-    return mask * (_expand(dout, x.shape, axis, keepdims) / count).astype(x.dtype)
-
-
-def logsumexp_forward(x, axis=-1, keepdims=False):
-    """log Σ exp(x) over ``axis``, shifted by the max so it never overflows."""
-    m = x.max(axis=axis, keepdims=True)
-    s = np.exp(x - m)
-    lse = np.log(s.sum(axis=axis, keepdims=True)) + m  # keepdims shape
-    p = np.exp(x - lse)  # softmax, what the backward needs
-    out = lse if keepdims else np.squeeze(lse, axis=axis)
-    return out, (p, axis, keepdims)
-
-
-def logsumexp_backward(dout, cache):
-    p, axis, keepdims = cache
-    if not keepdims:
-        dout = np.expand_dims(dout, axis)
-    return dout * p
-
-
-# --------------------------------------------------------------------------------------
-# matmul and linear
-# --------------------------------------------------------------------------------------
-
-
-def matmul_forward(a, b):
-    """a (..., n, k) @ b (..., k, m) -> (..., n, m); batch dims broadcast. 1-D inputs are
-    treated as NumPy does (a vector on the left is a row, on the right a column)."""
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError("matmul: inputs must have at least 1 dimension (use * for scalars)")
-    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-        raise ValueError(
-            f"matmul: a has shape {a.shape} and b {b.shape}; expected a (..., n, k) and b (..., k, m) with the same k"
-        )
-    return a @ b, (a, b)
-
-
-def matmul_backward(dout, cache):
-    a, b = cache
-    a2 = a[None, :] if a.ndim == 1 else a  # (1, k) for a vector
-    b2 = b[:, None] if b.ndim == 1 else b  # (k, 1) for a vector
-    d2 = dout
-    if a.ndim == 1:
-        d2 = np.expand_dims(d2, -2)
-    if b.ndim == 1:
-        d2 = np.expand_dims(d2, -1)
-    da = d2 @ np.swapaxes(b2, -1, -2)  # (..., n, k)
-    db = np.swapaxes(a2, -1, -2) @ d2  # (..., k, m)
-    da = unbroadcast(da, a2.shape).reshape(a.shape)
-    db = unbroadcast(db, b2.shape).reshape(b.shape)
-    return da, db
-
-
-def linear_forward(x, W, b=None):
-    """y = x Wᵀ + b.  x (..., in), W (out, in) (PyTorch's layout), b (out,) or None."""
-    if W.ndim != 2 or x.shape[-1] != W.shape[1]:
-        raise ValueError(
-            f"linear: x has shape {x.shape} and weight {W.shape}; expected x (..., in) "
-            f"and weight (out, in) with the same in"
-        )
-    if b is not None and b.shape != (W.shape[0],):
-        raise ValueError(f"linear: bias has shape {b.shape}; expected ({W.shape[0]},)")
-    # Flatten to one 2-D matmul: a strided 3-D view (after a permute) would make NumPy
-    # fall back from BLAS to its slow generic loop.
-    x2 = x.reshape(-1, x.shape[-1])  # (N, in), copies only when x is not contiguous
-    y = x2 @ W.T  # (N, out)
-    if b is not None:
-        y += b
-    return y.reshape(*x.shape[:-1], W.shape[0]), (x2, W, b is not None, x.shape)  # (..., out)
-
-
-def linear_backward(dout, cache):
-    x2, W, has_b, x_shape = cache
-    d2 = dout.reshape(-1, dout.shape[-1])  # (N, out)
-    dx = (d2 @ W).reshape(x_shape)  # (..., in)
-    dW = d2.T @ x2  # (out, in)
-    db = d2.sum(axis=0) if has_b else None  # (out,)
-    return dx, dW, db
-
-
-# --------------------------------------------------------------------------------------
-# softmax family and losses
-# --------------------------------------------------------------------------------------
-
-
-def softmax_forward(x, axis=-1):
-    """Softmax over ``axis``; shifted by the max so exp never overflows."""
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    out = e / e.sum(axis=axis, keepdims=True)
-    return out, (out, axis)
-
-
-def softmax_backward(dout, cache):
-    p, axis = cache
-    # Jacobian-vector product: p ⊙ (dout − Σ dout·p)
-    return p * (dout - (dout * p).sum(axis=axis, keepdims=True))
-
-
-def log_softmax_forward(x, axis=-1):
-    """log softmax = x − logsumexp(x)."""
-    m = x.max(axis=axis, keepdims=True)
-    z = x - m
-    out = z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
-    return out, (out, axis)
-
-
-def log_softmax_backward(dout, cache):
-    out, axis = cache
-    return dout - np.exp(out) * dout.sum(axis=axis, keepdims=True)
-
-
-def cross_entropy_forward(logits, target, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
-    """Softmax cross-entropy from logits, as ``torch.nn.functional.cross_entropy``.
-
-    logits (N, C); target (N,) integer class ids. Rows whose target is ``ignore_index``
-    add nothing and are not counted in the mean. With label smoothing ε the target
-    distribution is (1 − ε)·onehot + ε/C. reduction: "mean" | "sum" | "none".
+    query (..., Tq, d), key (..., Tk, d), value (..., Tk, dv) -> (..., Tq, dv).
+    ``attn_mask``: boolean, broadcastable to (..., Tq, Tk), True where attending is
+    allowed (torch's boolean convention). Differs from torch on purpose: a float
+    (additive) mask is refused; ``dropout_p > 0`` needs ``rng``; ``need_weights=True``
+    returns ``(out, weights)`` with the (differentiable) attention weights as well.
     """
-    logits = check_array("logits", logits, ndim=2, shape_doc="(N, C)")
-    N, C = logits.shape
-    target = check_ids("target", target, C, shape=(N,), ignore_index=ignore_index)
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    valid = target != ignore_index  # (N,)
-    t = np.where(valid, target, 0)  # (N,) safe ids for indexing
-    logp, _ = log_softmax_forward(logits, axis=1)  # (N, C)
-    nll = -logp[np.arange(N), t]  # (N,)
-    if label_smoothing > 0:
-        nll = (1 - label_smoothing) * nll - label_smoothing * logp.mean(axis=1)
-    nll = np.where(valid, nll, 0).astype(logits.dtype)  # (N,)
-    n_valid = int(valid.sum())
-    if reduction == "mean":
-        # every row ignored: NaN, as PyTorch (0/0), rather than a silent 0
-        out = np.asarray(nll.sum() / n_valid if n_valid else np.nan, dtype=logits.dtype)
-    elif reduction == "sum":
-        out = np.asarray(nll.sum(), dtype=logits.dtype)
+    if attn_mask is not None and np.asarray(_raw(attn_mask)).dtype != np.bool_:
+        raise TypeError(
+            f"scaled_dot_product_attention: attn_mask must be boolean (True = may attend), "
+            f"got dtype {np.asarray(_raw(attn_mask)).dtype}"
+        )
+    out, attn = apply(
+        P.scaled_dot_product_attention_forward,
+        P.scaled_dot_product_attention_backward,
+        query,
+        key,
+        value,
+        _raw(attn_mask),
+        scale=scale,
+        is_causal=is_causal,
+    )
+    if dropout_p:  # dropout on the weights, then the product again (torch's order)
+        attn = dropout(attn, dropout_p, training=True, rng=rng)
+        out = attn @ value
+    return (out, attn) if need_weights else out
+
+
+def rnn_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> Tensor:
+    return apply(P.rnn_cell_forward, P.rnn_cell_backward, x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity=nonlinearity)
+
+
+def lstm_cell(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor]:
+    return apply(P.lstm_cell_forward, P.lstm_cell_backward, x, h, c, w_ih, w_hh, b_ih, b_hh)
+
+
+def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None) -> Tensor:
+    return apply(P.gru_cell_forward, P.gru_cell_backward, x, h, w_ih, w_hh, b_ih, b_hh)
+
+
+def rnn(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False, nonlinearity: str = "tanh"):
+    """An Elman RNN over x (T, B, I); returns (out (T, B, H), h_T). One node for all T."""
+    return apply(
+        P.rnn_forward, P.rnn_backward, x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse, nonlinearity=nonlinearity
+    )
+
+
+def lstm(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False):
+    """An LSTM over x (T, B, I); returns (out (T, B, H), h_T, c_T). One node for all T."""
+    return apply(P.lstm_forward, P.lstm_backward, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+
+
+def gru(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False):
+    """A GRU over x (T, B, I); returns (out (T, B, H), h_T). One node for all T."""
+    return apply(P.gru_forward, P.gru_backward, x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+
+
+# ---- losses ----------------------------------------------------------------------------
+def cross_entropy(
+    logits: Tensor,
+    target,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy (torch's argument order). logits (N, C); ``target`` (N,)
+    integer class ids or (N, C) class probabilities; ``weight`` (C,) per class."""
+    target = _raw(target)
+    return apply(
+        P.cross_entropy_forward,
+        P.cross_entropy_backward,
+        logits,
+        target,
+        ignore_index=ignore_index,
+        label_smoothing=label_smoothing,
+        reduction=reduction,
+        weight=_raw(weight),
+    )
+
+
+def nll_loss(logp: Tensor, target, weight=None, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of class ids; ``logp`` (N, C) log-probabilities."""
+    return apply(
+        P.nll_loss_forward,
+        P.nll_loss_backward,
+        logp,
+        _raw(target),
+        _raw(weight),
+        ignore_index=ignore_index,
+        reduction=reduction,
+    )
+
+
+def binary_cross_entropy(p: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+    """−(t log p + (1 − t) log(1 − p)) for probabilities p; target gets no gradient."""
+    return apply(
+        P.binary_cross_entropy_forward,
+        P.binary_cross_entropy_backward,
+        p,
+        _raw(target),
+        weight=_raw(weight),
+        reduction=reduction,
+    )
+
+
+def binary_cross_entropy_with_logits(
+    x: Tensor, target, weight=None, reduction: str = "mean", pos_weight=None
+) -> Tensor:
+    """Sigmoid + binary cross-entropy, stable for large |x|; target gets no gradient."""
+    return apply(
+        P.binary_cross_entropy_with_logits_forward,
+        P.binary_cross_entropy_with_logits_backward,
+        x,
+        _raw(target),
+        weight=_raw(weight),
+        pos_weight=_raw(pos_weight),
+        reduction=reduction,
+    )
+
+
+def kl_div(logq: Tensor, target, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(target ‖ q) pointwise with ``logq`` = log q; reduction "mean" (torch's default,
+    over elements), "batchmean" (the true KL per sample), "sum" or "none"."""
+    return apply(P.kl_div_forward, P.kl_div_backward, logq, target, reduction=reduction, log_target=log_target)
+
+
+def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
+    return apply(P.mse_forward, P.mse_backward, pred, target, reduction=reduction)
+
+
+def ctc_loss(
+    log_probs: Tensor,
+    targets,
+    input_lengths,
+    target_lengths,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> Tensor:
+    """CTC loss over log_probs (T, N, C); targets (N, S) or concatenated (see ``pairs/ctc.py``)."""
+    return apply(
+        P.ctc_loss_forward,
+        P.ctc_loss_backward,
+        log_probs,
+        _raw(targets),
+        _raw(input_lengths),
+        _raw(target_lengths),
+        blank=blank,
+        reduction=reduction,
+        zero_infinity=zero_infinity,
+    )
+
+
+# ---- shape, indexing, graphs -------------------------------------------------------------
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    return apply(P.concat_forward, P.concat_backward, *_sequence(tensors, "cat"), axis=dim)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    return apply(P.stack_forward, P.stack_backward, *_sequence(tensors, "stack"), axis=dim)
+
+
+def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+    """``torch.split``: an int is the size of every chunk (the last may be smaller)."""
+    x = _tensor(x, "split")
+    n = x.shape[check_dim("split", dim, x.ndim)]
+    if isinstance(split_size_or_sections, int | np.integer) and not isinstance(split_size_or_sections, bool):
+        s = check_positive_int("split", "split_size", split_size_or_sections)
+        sections = [s] * (n // s) + ([n % s] if n % s else [])
+    elif isinstance(split_size_or_sections, list | tuple):
+        sections = list(split_size_or_sections)
     else:
-        out = nll
-    return out, (logp, t, valid, label_smoothing, reduction, n_valid)
+        raise TypeError(
+            f"split: split_size_or_sections must be an int or a list of ints, got {split_size_or_sections!r}"
+        )
+    out = apply(P.split_forward, P.split_backward, x, sections=sections, axis=dim)
+    return out if isinstance(out, tuple) else (out,)
 
 
-def cross_entropy_backward(dout, cache):
-    logp, t, valid, eps, reduction, n_valid = cache
-    N, C = logp.shape
-    q = np.zeros_like(logp)  # (N, C) target distribution
-    q[np.arange(N), t] = 1 - eps
-    q += eps / C
-    g = np.exp(logp) - q  # (N, C): softmax − target
-    g *= valid[:, None]
-    if reduction == "mean":
-        g *= dout / max(n_valid, 1)
-    elif reduction == "sum":
-        g *= dout
-    else:
-        g *= dout[:, None]
-    return g, None
+def gather(x: Tensor, dim: int, index) -> Tensor:
+    return _tensor(x, "gather").gather(dim, index)
 
 
-def mse_forward(pred, target, reduction="mean"):
-    """Mean squared error, as ``torch.nn.functional.mse_loss``."""
-    if np.shape(pred) != np.shape(target):
-        raise ValueError(f"mse: pred has shape {np.shape(pred)} but target {np.shape(target)}; expected equal shapes")
-    d = pred - target
-    if reduction == "mean":
-        out = np.asarray((d * d).mean(), dtype=d.dtype)
-    elif reduction == "sum":
-        out = np.asarray((d * d).sum(), dtype=d.dtype)
-    elif reduction == "none":
-        out = d * d
-    else:
-        raise ValueError(f"mse: reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
-    return out, (d, reduction)
+def where(cond, a, b) -> Tensor:
+    """a where ``cond`` (boolean) else b; a and b promote as in arithmetic."""
+    dtype = result_type(a, b)
+    a, b = _cast(a, dtype), _cast(b, dtype)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor(a)
+    return apply(P.where_forward, P.where_backward, _raw(cond), a, b)
 
 
-def mse_backward(dout, cache):
-    d, reduction = cache
-    if reduction == "mean":
-        g = 2 * d * (dout / d.size)
-    else:
-        g = 2 * d * dout
-    return g, -g
+def index_add(x: Tensor, dim: int, index, source: Tensor, *, alpha: float = 1) -> Tensor:
+    return _tensor(x, "index_add").index_add(dim, index, source, alpha=alpha)
 
 
-# --------------------------------------------------------------------------------------
-# embedding and dropout
-# --------------------------------------------------------------------------------------
+def scatter_add(x: Tensor, dim: int, index, src: Tensor) -> Tensor:
+    return _tensor(x, "scatter_add").scatter_add(dim, index, src)
 
 
-def embedding_forward(ids, W):
-    """Rows of W (V, D) picked by integer ``ids`` (...) -> (..., D)."""
-    ids = check_ids("ids", ids, W.shape[0])
-    return W[ids], (ids, W.shape)
+def roll(x: Tensor, shifts, dims=None) -> Tensor:
+    return _tensor(x, "roll").roll(shifts, dims)
 
 
-def embedding_backward(dout, cache):
-    ids, shape = cache
-    dW = np.zeros(shape, dtype=dout.dtype)  # (V, D)
-    np.add.at(dW, ids.reshape(-1), dout.reshape(-1, shape[1]))  # repeated ids accumulate
-    return None, dW
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    return apply(P.cosine_similarity_forward, P.cosine_similarity_backward, x1, x2, axis=dim, eps=eps)
 
 
-def dropout_forward(x, p=0.5, rng=None, training=True):
-    """Inverted dropout: zero each entry with probability p, scale the rest by 1/(1−p), so
-    eval mode is the identity. ``rng`` (np.random.Generator) is required in training."""
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1), got {p}")
-    if not training or p == 0.0:
-        return x, None
-    if rng is None:
-        raise ValueError("dropout: pass rng=np.random.Generator in training mode")
-    mask = (rng.random(x.shape) >= p).astype(x.dtype) / (1 - p)  # (same as x)
-    return x * mask, mask
+def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    return apply(P.normalize_forward, P.normalize_backward, x, p=p, axis=dim, eps=eps)
 
 
-def dropout_backward(dout, mask):
-    return dout if mask is None else dout * mask
+# ---- argument helpers ----------------------------------------------------------------------
+def _tensor(x, op: str, name: str = "input") -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {type(x).__name__}")
+    return x
 
 
-# --------------------------------------------------------------------------------------
-# shape ops
-# --------------------------------------------------------------------------------------
-
-
-def reshape_forward(x, shape):
-    return x.reshape(shape), x.shape
-
-
-def reshape_backward(dout, shape):
-    return dout.reshape(shape)
-
-
-def transpose_forward(x, axes=None):
-    """Permute axes (``axes=None`` reverses them, as ``np.transpose``)."""
-    axes = tuple(range(x.ndim))[::-1] if axes is None else tuple(a % x.ndim for a in axes)
-    return x.transpose(axes), axes
-
-
-def transpose_backward(dout, axes):
-    return dout.transpose(np.argsort(axes))
-
-
-def concat_forward(*xs, axis=0):
-    """Join arrays along an existing axis (``torch.cat``)."""
-    sizes = [x.shape[axis] for x in xs]
-    return np.concatenate(xs, axis=axis), (sizes, axis)
-
-
-def concat_backward(dout, cache):
-    sizes, axis = cache
-    return tuple(np.split(dout, np.cumsum(sizes)[:-1], axis=axis))
-
-
-def stack_forward(*xs, axis=0):
-    """Join arrays along a new axis (``torch.stack``)."""
-    return np.stack(xs, axis=axis), (len(xs), axis)
-
-
-def stack_backward(dout, cache):
-    n, axis = cache
-    return tuple(np.take(dout, i, axis=axis) for i in range(n))
-
-
-def split_forward(x, sections, axis=0):
-    """Split into pieces: ``sections`` is a size per piece (``torch.split`` with a list)."""
-    if sum(sections) != x.shape[axis]:
-        raise ValueError(f"split: sizes {sections} must add up to dim {axis} of size {x.shape[axis]}")
-    return tuple(np.split(x, np.cumsum(sections)[:-1], axis=axis)), axis
-
-
-def split_backward(douts, axis):
-    return np.concatenate(douts, axis=axis)
-
-
-def index_forward(x, idx):
-    """x[idx] for any NumPy index (ints, slices, integer arrays, boolean masks)."""
-    return x[idx], (x.shape, idx)
-
-
-def index_backward(dout, cache):
-    shape, idx = cache
-    dx = np.zeros(shape, dtype=dout.dtype)
-    np.add.at(dx, idx, dout)  # repeated integer indices accumulate
-    return dx
-
-
-def gather_forward(x, axis, index):
-    """out[i][j] = x[i][index[i][j]] along ``axis`` (``torch.gather``)."""
-    return np.take_along_axis(x, index, axis=axis), (x.shape, axis, index)
-
-
-def gather_backward(dout, cache):
-    shape, axis, index = cache
-    dx = np.zeros(shape, dtype=dout.dtype)
-    idx = list(np.indices(index.shape, sparse=True))
-    idx[axis] = index
-    np.add.at(dx, tuple(idx), dout)
-    return dx, None, None
-
-
-def where_forward(cond, a, b):
-    """Pick a where ``cond`` else b (broadcasting)."""
-    cond = np.asarray(cond, dtype=bool)
-    return np.where(cond, a, b), (cond, np.shape(a), np.shape(b))
-
-
-def where_backward(dout, cache):
-    cond, sa, sb = cache
-    zero = np.zeros((), dout.dtype)
-    return None, unbroadcast(np.where(cond, dout, zero), sa), unbroadcast(np.where(cond, zero, dout), sb)
-
-
-def masked_fill_forward(x, mask, value):
-    """x with ``value`` written where ``mask`` is True (``Tensor.masked_fill``)."""
-    mask = np.asarray(mask, dtype=bool)
-    return np.where(mask, np.asarray(value, dtype=x.dtype), x), (mask, x.shape)
-
-
-def masked_fill_backward(dout, cache):
-    mask, shape = cache
-    return unbroadcast(np.where(mask, 0, dout), shape).astype(dout.dtype, copy=False), None
-
-
-# The rest of the pairs live in thematic files; re-exported so ``F.<name>`` finds them all.
-from .attention import *  # noqa: E402, F401, F403
-from .conv import *  # noqa: E402, F401, F403
-from .ctc import *  # noqa: E402, F401, F403
-from .lrn import *  # noqa: E402, F401, F403
-from .recurrent import *  # noqa: E402, F401, F403
+def _sequence(tensors, op: str) -> list:
+    if isinstance(tensors, Tensor | np.ndarray) or not isinstance(tensors, Sequence):
+        raise TypeError(f"{op}: tensors must be a list or tuple of Tensors, got {type(tensors).__name__}")
+    return list(tensors)

@@ -46,6 +46,9 @@ def _scalar(f: Callable, douts: tuple) -> Callable[[], float]:
 
 def numerical_grad(L: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """∂L/∂x by central differences, perturbing ``x`` in place (restored afterwards)."""
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
+        got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"numerical_grad: x must be a float64 array (perturbed in place), got {got}")
     g = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
     for _ in it:
@@ -92,6 +95,9 @@ def check_pair(
             raise TypeError(f"check_pair: input {i} is {x.dtype}; gradient checks need float64")
     if wrt is None:
         wrt = [i for i, x in enumerate(inputs) if isinstance(x, np.ndarray) and x.dtype == np.float64]
+    for i in wrt:
+        if not isinstance(i, int) or not 0 <= i < len(inputs):
+            raise IndexError(f"check_pair: wrt index {i} is out of range for {len(inputs)} inputs")
     out, cache = forward(*inputs, **kwargs)
     dout = random_dout(out, rng)
     grads = _as_tuple(backward(dout, cache))
@@ -120,6 +126,8 @@ def directional_check(
     ``f(*inputs)`` returns the output(s); ``grads`` are the analytic gradients of
     L = Σ dout ⊙ f with respect to ``inputs``. All inputs are perturbed together.
     """
+    if len(grads) != len(inputs):
+        raise ValueError(f"directional_check: {len(grads)} grads for {len(inputs)} inputs; expected one per input")
     rng = rng or np.random.default_rng(0)
     douts = _as_tuple(dout)
     worst = 0.0

@@ -1,7 +1,7 @@
 """Modules with PyTorch's names, parameter layouts and initialisations.
 
-Each module holds ``Parameter``s and calls tape ops from ``autograd.py``, which call the
-pairs in ``functional.py``. Parameter names and shapes match PyTorch's, so a
+Each module holds ``Parameter``s and calls the Tensor-level functions in
+``functional.py``, which run the pairs in ``pairs/``. Parameter names and shapes match PyTorch's, so a
 ``state_dict`` can be copied across in the reference tests.
 
 Randomness is explicit: a module that samples (initialisation, dropout) takes an
@@ -16,8 +16,42 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from . import autograd as A
-from .autograd import Parameter, Tensor
+from . import functional as F
+from .autograd import Parameter, Tensor, _raw
+from .checks import StateDictKeyError, check_positive_int
+
+__all__ = [
+    "GELU",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "GRUCell",
+    "Identity",
+    "LayerNorm",
+    "Linear",
+    "LocalResponseNorm",
+    "LSTMCell",
+    "MaskedConv2d",
+    "MaskedLinear",
+    "MaxPool2d",
+    "Module",
+    "ModuleList",
+    "MultiheadAttention",
+    "ReLU",
+    "RNNCell",
+    "Sequential",
+    "Sigmoid",
+    "Softplus",
+    "Tanh",
+]
 
 
 def _need_rng(rng, who: str) -> np.random.Generator:
@@ -32,6 +66,22 @@ def _uniform(rng, bound: float, shape, dtype) -> Parameter:
 
 def _pair(v) -> tuple[int, int]:
     return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def _kernel(who: str, kernel_size, n: int) -> tuple[int, ...]:
+    """kernel_size: an int >= 1 or a tuple of ``n`` of them."""
+    ks = (kernel_size,) * n if isinstance(kernel_size, int) and not isinstance(kernel_size, bool) else kernel_size
+    if not isinstance(ks, tuple | list) or len(ks) != n:
+        raise TypeError(f"{who}: kernel_size must be an int or a tuple of {n} ints, got {kernel_size!r}")
+    return tuple(check_positive_int(who, "kernel_size", k) for k in ks)
+
+
+def _check_module(who: str, i: int, m) -> None:
+    if not isinstance(m, Module):
+        raise TypeError(
+            f"{who}: argument {i} is a {type(m).__name__}, not a Module (wrap a function such as "
+            f"nn.relu in its module, nn.ReLU())"
+        )
 
 
 class Module:
@@ -105,7 +155,12 @@ class Module:
         return out
 
     def load_state_dict(self, state: dict[str, np.ndarray], strict: bool = True) -> None:
-        """Copy arrays in place (shapes must match); ``strict`` requires the same keys."""
+        """Copy arrays in place (shapes must match); ``strict`` requires the same keys.
+
+        All or nothing: every key, shape and dtype is checked before the first copy, so a
+        bad entry leaves the module exactly as it was."""
+        if not isinstance(state, dict):
+            raise TypeError(f"load_state_dict: state must be a dict of arrays, got {type(state).__name__}")
         own = {}
         for prefix, m in self.named_modules():
             for name in list(m._parameters) + list(m._buffers):
@@ -113,15 +168,22 @@ class Module:
         if strict:
             missing, unexpected = set(own) - set(state), set(state) - set(own)
             if missing or unexpected:
-                raise KeyError(f"load_state_dict: missing keys {sorted(missing)}, unexpected keys {sorted(unexpected)}")
+                raise StateDictKeyError(
+                    f"load_state_dict: missing keys {sorted(missing)}, unexpected keys {sorted(unexpected)}"
+                )
+        plan = []
         for key, value in state.items():
             if key not in own:
                 continue
             m, name = own[key]
             target = m._parameters[name].data if name in m._parameters else m._buffers[name]
-            value = np.asarray(value)
+            value = np.asarray(_raw(value))
             if value.shape != target.shape:
                 raise ValueError(f"load_state_dict: {key} has shape {value.shape}; expected {target.shape}")
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"load_state_dict: {key} has dtype {value.dtype}; expected a numeric array")
+            plan.append((target, value))
+        for target, value in plan:  # every entry checked: now copy
             target[...] = value
 
     # ---- modes and grads ------------------------------------------------------------
@@ -166,6 +228,7 @@ class Sequential(Module):
     def __init__(self, *modules: Module):
         super().__init__()
         for i, m in enumerate(modules):
+            _check_module("Sequential", i, m)
             setattr(self, str(i), m)
 
     def __getitem__(self, i: int) -> Module:
@@ -189,6 +252,7 @@ class ModuleList(Module):
             self.append(m)
 
     def append(self, m: Module) -> None:
+        _check_module("ModuleList", len(self._modules), m)
         setattr(self, str(len(self._modules)), m)
 
     def __getitem__(self, i: int) -> Module:
@@ -204,17 +268,41 @@ class ModuleList(Module):
 # ---- activations ---------------------------------------------------------------------
 class ReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
-        return A.relu(x)
+        return F.relu(x)
 
 
 class Tanh(Module):
     def forward(self, x: Tensor) -> Tensor:
-        return A.tanh(x)
+        return F.tanh(x)
 
 
 class Sigmoid(Module):
     def forward(self, x: Tensor) -> Tensor:
-        return A.sigmoid(x)
+        return F.sigmoid(x)
+
+
+class GELU(Module):
+    """x·Φ(x); ``approximate="tanh"`` for the tanh form."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+
+class Softplus(Module):
+    """log(1 + exp(βx))/β, linear above ``threshold``."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
 
 
 class Identity(Module):
@@ -236,28 +324,63 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, rng=None, dtype=np.float32):
         super().__init__()
         rng = _need_rng(rng, "Linear")
+        check_positive_int("Linear", "in_features", in_features)
+        check_positive_int("Linear", "out_features", out_features)
         self.in_features, self.out_features = in_features, out_features
         bound = 1 / math.sqrt(in_features)
         self.weight = _uniform(rng, bound, (out_features, in_features), dtype)
         self.bias = _uniform(rng, bound, (out_features,), dtype) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return A.linear(x, self.weight, self.bias)
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
-class Embedding(Module):
-    """A lookup table (V, D), init N(0, 1) as PyTorch."""
+class MaskedLinear(Linear):
+    """A Linear whose weight is multiplied by a fixed 0/1 ``mask`` (out, in) before the
+    product (MADE's autoregressive masks); the masked weights get zero gradient."""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, *, rng=None, dtype=np.float32):
+    def __init__(self, in_features: int, out_features: int, mask, bias: bool = True, *, rng=None, dtype=np.float32):
+        super().__init__(in_features, out_features, bias, rng=rng, dtype=dtype)
+        mask = np.asarray(_raw(mask))
+        if mask.shape != (out_features, in_features):
+            raise ValueError(
+                f"MaskedLinear: mask has shape {mask.shape}; expected (out, in) = {(out_features, in_features)}"
+            )
+        self.register_buffer("mask", mask.astype(dtype))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.linear(x, self.weight * self.mask, self.bias)
+
+
+class Embedding(Module):
+    """A lookup table (V, D), init N(0, 1) as PyTorch; row ``padding_idx`` (if given)
+    starts at zero and gets no gradient."""
+
+    def __init__(
+        self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None, *, rng=None, dtype=np.float32
+    ):
         super().__init__()
         rng = _need_rng(rng, "Embedding")
+        check_positive_int("Embedding", "num_embeddings", num_embeddings)
+        check_positive_int("Embedding", "embedding_dim", embedding_dim)
+        if padding_idx is not None:
+            if isinstance(padding_idx, bool) or not isinstance(padding_idx, int):
+                raise TypeError(f"Embedding: padding_idx must be an int or None, got {padding_idx!r}")
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx must be in [-{num_embeddings}, {num_embeddings}), got {padding_idx}"
+                )
+            padding_idx %= num_embeddings
+        self.padding_idx = padding_idx
         self.weight = Parameter(rng.standard_normal((num_embeddings, embedding_dim)).astype(dtype))
+        if padding_idx is not None:
+            self.weight.data[padding_idx] = 0
 
     def forward(self, ids) -> Tensor:
-        return A.embedding(ids, self.weight)
+        return F.embedding(ids, self.weight, self.padding_idx)
 
 
 class Dropout(Module):
@@ -265,13 +388,13 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, rng=None):
         super().__init__()
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be a float in [0, 1), got {p!r}")
         self.p = p
         self.rng = _need_rng(rng, "Dropout") if p > 0 else rng
 
     def forward(self, x: Tensor) -> Tensor:
-        return A.dropout(x, self.p, training=self.training, rng=self.rng)
+        return F.dropout(x, self.p, training=self.training, rng=self.rng)
 
 
 class LayerNorm(Module):
@@ -280,12 +403,14 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, *, dtype=np.float32):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        for n in shape:
+            check_positive_int("LayerNorm", "normalized_shape", n)
         self.normalized_shape, self.eps = shape, eps
         self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
         self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return A.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
 
 class _BatchNorm(Module):
@@ -295,6 +420,9 @@ class _BatchNorm(Module):
         self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True, *, dtype=np.float32
     ):
         super().__init__()
+        check_positive_int(type(self).__name__, "num_features", num_features)
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1], got {momentum!r}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
@@ -307,7 +435,7 @@ class _BatchNorm(Module):
                 f"{type(self).__name__}: x has shape {x.shape}; expected {self._ndims} dims with "
                 f"{self.num_features} channels in dim 1"
             )
-        return A.batch_norm(
+        return F.batch_norm(
             x,
             self.running_mean,
             self.running_var,
@@ -348,22 +476,31 @@ class _ConvNd(Module):
         bias: bool,
         rng,
         dtype,
+        groups: int = 1,
     ):
         super().__init__()
-        rng = _need_rng(rng, type(self).__name__)
-        self.stride, self.padding, self.dilation = stride, padding, dilation
-        bound = 1 / math.sqrt(in_channels * math.prod(kernel))
-        self.weight = _uniform(rng, bound, (out_channels, in_channels, *kernel), dtype)
+        who = type(self).__name__
+        rng = _need_rng(rng, who)
+        check_positive_int(who, "in_channels", in_channels)
+        check_positive_int(who, "out_channels", out_channels)
+        check_positive_int(who, "groups", groups)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"{who}: groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}"
+            )
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        bound = 1 / math.sqrt(in_channels // groups * math.prod(kernel))
+        self.weight = _uniform(rng, bound, (out_channels, in_channels // groups, *kernel), dtype)
         self.bias = _uniform(rng, bound, (out_channels,), dtype) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return self._op(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+        return self._op(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class Conv1d(_ConvNd):
     """x (N, C, L) * w (F, C, K)."""
 
-    _op = staticmethod(A.conv1d)
+    _op = staticmethod(F.conv1d)
 
     def __init__(
         self,
@@ -374,17 +511,19 @@ class Conv1d(_ConvNd):
         padding=0,
         dilation=1,
         bias: bool = True,
+        groups: int = 1,
         *,
         rng=None,
         dtype=np.float32,
     ):
-        super().__init__(in_channels, out_channels, (kernel_size,), stride, padding, dilation, bias, rng, dtype)
+        kernel = _kernel("Conv1d", kernel_size, 1)
+        super().__init__(in_channels, out_channels, kernel, stride, padding, dilation, bias, rng, dtype, groups)
 
 
 class Conv2d(_ConvNd):
     """x (N, C, H, W) * w (F, C, kh, kw)."""
 
-    _op = staticmethod(A.conv2d)
+    _op = staticmethod(F.conv2d)
 
     def __init__(
         self,
@@ -395,11 +534,28 @@ class Conv2d(_ConvNd):
         padding=0,
         dilation=1,
         bias: bool = True,
+        groups: int = 1,
         *,
         rng=None,
         dtype=np.float32,
     ):
-        super().__init__(in_channels, out_channels, _pair(kernel_size), stride, padding, dilation, bias, rng, dtype)
+        kernel = _kernel("Conv2d", kernel_size, 2)
+        super().__init__(in_channels, out_channels, kernel, stride, padding, dilation, bias, rng, dtype, groups)
+
+
+class MaskedConv2d(Conv2d):
+    """A Conv2d whose weight is multiplied by a fixed 0/1 ``mask`` (F, C, kh, kw) before
+    the product (PixelCNN's masked convolutions); masked weights get zero gradient."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, mask, *args, **kwargs):
+        super().__init__(in_channels, out_channels, kernel_size, *args, **kwargs)
+        mask = np.asarray(_raw(mask))
+        if mask.shape != self.weight.shape:
+            raise ValueError(f"MaskedConv2d: mask has shape {mask.shape}; expected the weight's {self.weight.shape}")
+        self.register_buffer("mask", mask.astype(self.weight.dtype))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv2d(x, self.weight * self.mask, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class _Pool2d(Module):
@@ -407,6 +563,7 @@ class _Pool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
+        _kernel(type(self).__name__, kernel_size, 2)
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def forward(self, x: Tensor) -> Tensor:
@@ -416,13 +573,13 @@ class _Pool2d(Module):
 class MaxPool2d(_Pool2d):
     """Max over (possibly overlapping) windows; the gradient goes to the argmax."""
 
-    _op = staticmethod(A.max_pool2d)
+    _op = staticmethod(F.max_pool2d)
 
 
 class AvgPool2d(_Pool2d):
     """Mean over windows (zero padding counted, PyTorch's default)."""
 
-    _op = staticmethod(A.avg_pool2d)
+    _op = staticmethod(F.avg_pool2d)
 
 
 class LocalResponseNorm(Module):
@@ -430,10 +587,11 @@ class LocalResponseNorm(Module):
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
         super().__init__()
+        check_positive_int("LocalResponseNorm", "size", size)
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
     def forward(self, x: Tensor) -> Tensor:
-        return A.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 
 
 # ---- recurrent -----------------------------------------------------------------------
@@ -443,6 +601,8 @@ class _CellBase(Module):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *, rng=None, dtype=np.float32):
         super().__init__()
         rng = _need_rng(rng, type(self).__name__)
+        check_positive_int(type(self).__name__, "input_size", input_size)
+        check_positive_int(type(self).__name__, "hidden_size", hidden_size)
         self.input_size, self.hidden_size = input_size, hidden_size
         G, bound = self._gates * hidden_size, 1 / math.sqrt(hidden_size)
         self.weight_ih = _uniform(rng, bound, (G, input_size), dtype)
@@ -472,7 +632,7 @@ class RNNCell(_CellBase):
 
     def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
         h = self._zeros(x) if h is None else h
-        return A.rnn_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity)
+        return F.rnn_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity)
 
 
 class LSTMCell(_CellBase):
@@ -482,7 +642,7 @@ class LSTMCell(_CellBase):
 
     def forward(self, x: Tensor, hc: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         h, c = (self._zeros(x), self._zeros(x)) if hc is None else hc
-        return A.lstm_cell(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return F.lstm_cell(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
 
 
 class GRUCell(_CellBase):
@@ -492,7 +652,7 @@ class GRUCell(_CellBase):
 
     def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
         h = self._zeros(x) if h is None else h
-        return A.gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return F.gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
 
 
 class _RNNBase(Module):
@@ -518,7 +678,13 @@ class _RNNBase(Module):
         dtype=np.float32,
     ):
         super().__init__()
-        rng = _need_rng(rng, type(self).__name__)
+        who = type(self).__name__
+        rng = _need_rng(rng, who)
+        check_positive_int(who, "input_size", input_size)
+        check_positive_int(who, "hidden_size", hidden_size)
+        check_positive_int(who, "num_layers", num_layers)
+        if isinstance(dropout, bool) or not isinstance(dropout, int | float) or not 0 <= dropout < 1:
+            raise ValueError(f"{who}: dropout must be a float in [0, 1), got {dropout!r}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.batch_first, self.dropout, self.bidirectional = batch_first, dropout, bidirectional
         self.rng = rng  # for dropout between layers
@@ -558,15 +724,15 @@ class _RNNBase(Module):
                 out, *final = self._run(x, states[layer * D + d], self._weights(layer, sfx), reverse=d == 1)
                 outs.append(out)  # (T, B, H)
                 finals.append(final)
-            x = outs[0] if D == 1 else A.cat(outs, dim=2)  # (T, B, D·H)
+            x = outs[0] if D == 1 else F.cat(outs, dim=2)  # (T, B, D·H)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                x = A.dropout(x, self.dropout, training=True, rng=self.rng)  # (T, B, D·H)
+                x = F.dropout(x, self.dropout, training=True, rng=self.rng)  # (T, B, D·H)
         if self.batch_first:
             x = x.transpose(0, 1)  # (B, T, D·H)
-        h_n = A.stack([f[0] for f in finals], dim=0)  # (L·D, B, H)
+        h_n = F.stack([f[0] for f in finals], dim=0)  # (L·D, B, H)
         if len(finals[0]) == 1:
             return x, h_n
-        return x, (h_n, A.stack([f[1] for f in finals], dim=0))  # c_n (L·D, B, H)
+        return x, (h_n, F.stack([f[1] for f in finals], dim=0))  # c_n (L·D, B, H)
 
     def _initial_states(self, hx, B: int, dtype, n: int) -> list[tuple]:
         n_state = 2 if self._gates == 4 else 1
@@ -590,7 +756,7 @@ class RNN(_RNNBase):
         self.nonlinearity = nonlinearity
 
     def _run(self, x, state, w, reverse):
-        return A.rnn(x, state[0], *w, reverse=reverse, nonlinearity=self.nonlinearity)
+        return F.rnn(x, state[0], *w, reverse=reverse, nonlinearity=self.nonlinearity)
 
 
 class GRU(_RNNBase):
@@ -599,7 +765,7 @@ class GRU(_RNNBase):
     _gates = 3
 
     def _run(self, x, state, w, reverse):
-        return A.gru(x, state[0], *w, reverse=reverse)
+        return F.gru(x, state[0], *w, reverse=reverse)
 
 
 class LSTM(_RNNBase):
@@ -608,7 +774,7 @@ class LSTM(_RNNBase):
     _gates = 4
 
     def _run(self, x, state, w, reverse):
-        return A.lstm(x, state[0], state[1], *w, reverse=reverse)
+        return F.lstm(x, state[0], state[1], *w, reverse=reverse)
 
 
 # ---- attention -----------------------------------------------------------------------
@@ -634,6 +800,8 @@ class MultiheadAttention(Module):
     ):
         super().__init__()
         rng = _need_rng(rng, "MultiheadAttention")
+        check_positive_int("MultiheadAttention", "embed_dim", embed_dim)
+        check_positive_int("MultiheadAttention", "num_heads", num_heads)
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
         self.embed_dim, self.num_heads, self.batch_first = embed_dim, num_heads, batch_first
@@ -654,6 +822,12 @@ class MultiheadAttention(Module):
         need_weights: bool = True,
         average_attn_weights: bool = True,
     ):
+        for name, t in (("query", query), ("key", key), ("value", value)):
+            if not isinstance(t, Tensor) or t.ndim != 3:
+                got = t.shape if isinstance(t, Tensor) else type(t).__name__
+                raise ValueError(
+                    f"MultiheadAttention: {name} is {got}; expected a Tensor (T, B, E) (or (B, T, E) with batch_first)"
+                )
         if self.batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))  # (T, B, E)
         Tq, B, E = query.shape
@@ -664,31 +838,33 @@ class MultiheadAttention(Module):
                 f"expected (T, B, {self.embed_dim}) each, key and value with the same T"
             )
         h, dh = self.num_heads, E // self.num_heads
-        w_q, w_k, w_v = A.split(self.in_proj_weight, E, dim=0)  # (E, E) each
-        b_q, b_k, b_v = A.split(self.in_proj_bias, E, dim=0) if self.in_proj_bias is not None else (None,) * 3
-        q = A.linear(query, w_q, b_q)  # (Tq, B, E)
-        k = A.linear(key, w_k, b_k)  # (Tk, B, E)
-        v = A.linear(value, w_v, b_v)  # (Tk, B, E)
+        w_q, w_k, w_v = F.split(self.in_proj_weight, E, dim=0)  # (E, E) each
+        b_q, b_k, b_v = F.split(self.in_proj_bias, E, dim=0) if self.in_proj_bias is not None else (None,) * 3
+        q = F.linear(query, w_q, b_q)  # (Tq, B, E)
+        k = F.linear(key, w_k, b_k)  # (Tk, B, E)
+        v = F.linear(value, w_v, b_v)  # (Tk, B, E)
 
         def heads(t, T):
             return t.reshape(T, B, h, dh).permute(1, 2, 0, 3)  # (B, h, T, dh)
 
         allowed = np.ones((B, 1, Tq, Tk), dtype=bool)
         if attn_mask is not None:
-            m = np.asarray(A._raw(attn_mask))
+            m = np.asarray(_raw(attn_mask))
             if m.dtype != bool or m.shape != (Tq, Tk):
                 raise ValueError(
                     f"MultiheadAttention: attn_mask must be a bool array ({Tq}, {Tk}), got {m.dtype} {m.shape}"
                 )
             allowed = allowed & ~m
         if key_padding_mask is not None:
-            m = np.asarray(A._raw(key_padding_mask))
+            m = np.asarray(_raw(key_padding_mask))
             if m.dtype != bool or m.shape != (B, Tk):
                 raise ValueError(
                     f"MultiheadAttention: key_padding_mask must be a bool array ({B}, {Tk}), got {m.dtype} {m.shape}"
                 )
             allowed = allowed & ~m[:, None, None, :]
-        out, attn = A.scaled_dot_product_attention(heads(q, Tq), heads(k, Tk), heads(v, Tk), mask=allowed)
+        out, attn = F.scaled_dot_product_attention(
+            heads(q, Tq), heads(k, Tk), heads(v, Tk), attn_mask=allowed, need_weights=True
+        )
         out = out.permute(2, 0, 1, 3).reshape(Tq, B, E)  # (Tq, B, E)
         out = self.out_proj(out)  # (Tq, B, E)
         if self.batch_first:

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import Tensor
+from .checks import StateDictKeyError
 
 __all__ = [
     "Optimizer",
@@ -95,6 +96,13 @@ def _decode(value: np.ndarray) -> Any:
     if kind == "U":
         return str(value)
     raise TypeError(f"cannot decode an array of dtype {value.dtype}")
+
+
+def _float(cls: str, name: str, value: Any) -> float:
+    """A hyper-parameter as a Python float; anything but a real number is a TypeError naming it."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{cls}: {name} must be a number, got {type(value).__name__} {value!r}")
+    return float(value)
 
 
 def _check(cond: bool, cls: str, name: str, value: Any, expected: str) -> None:
@@ -241,7 +249,7 @@ class Optimizer:
         for gi, group in enumerate(self.param_groups):
             key = f"group.{gi}.params"
             if key not in d:
-                raise KeyError(f"{name}.load_state_dict: missing key {key!r}")
+                raise StateDictKeyError(f"{name}.load_state_dict: missing key {key!r}")
             saved_ids = d[key].tolist()
             if len(saved_ids) != len(group["params"]):
                 raise ValueError(
@@ -262,10 +270,10 @@ class Optimizer:
                 continue
             parts = k.split(".", 2)
             if len(parts) != 3 or parts[0] != "state" or not parts[1].isdigit():
-                raise KeyError(f"{name}.load_state_dict: unexpected key {k!r}")
+                raise StateDictKeyError(f"{name}.load_state_dict: unexpected key {k!r}")
             i, field = int(parts[1]), parts[2]
             if i not in params:
-                raise KeyError(f"{name}.load_state_dict: {k!r} refers to no parameter")
+                raise StateDictKeyError(f"{name}.load_state_dict: {k!r} refers to no parameter")
             p = params[i]
             if v.ndim == 0 and v.dtype.kind in "iu":
                 value: Any = int(v)  # step counters
@@ -312,10 +320,10 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         defaults = dict(
-            lr=float(lr),
-            momentum=float(momentum),
-            dampening=float(dampening),
-            weight_decay=float(weight_decay),
+            lr=_float(type(self).__name__, "lr", lr),
+            momentum=_float(type(self).__name__, "momentum", momentum),
+            dampening=_float(type(self).__name__, "dampening", dampening),
+            weight_decay=_float(type(self).__name__, "weight_decay", weight_decay),
             nesterov=bool(nesterov),
         )
         super().__init__(params, defaults)
@@ -375,10 +383,10 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         defaults = dict(
-            lr=float(lr),
+            lr=_float(type(self).__name__, "lr", lr),
             betas=tuple(float(b) for b in betas),
-            eps=float(eps),
-            weight_decay=float(weight_decay),
+            eps=_float(type(self).__name__, "eps", eps),
+            weight_decay=_float(type(self).__name__, "weight_decay", weight_decay),
         )
         super().__init__(params, defaults)
 
@@ -464,11 +472,11 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ) -> None:
         defaults = dict(
-            lr=float(lr),
-            alpha=float(alpha),
-            eps=float(eps),
-            weight_decay=float(weight_decay),
-            momentum=float(momentum),
+            lr=_float(type(self).__name__, "lr", lr),
+            alpha=_float(type(self).__name__, "alpha", alpha),
+            eps=_float(type(self).__name__, "eps", eps),
+            weight_decay=_float(type(self).__name__, "weight_decay", weight_decay),
+            momentum=_float(type(self).__name__, "momentum", momentum),
             centered=bool(centered),
         )
         super().__init__(params, defaults)
@@ -533,11 +541,13 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ) -> None:
         defaults = dict(
-            lr=float(lr),
-            lr_decay=float(lr_decay),
-            weight_decay=float(weight_decay),
-            initial_accumulator_value=float(initial_accumulator_value),
-            eps=float(eps),
+            lr=_float(type(self).__name__, "lr", lr),
+            lr_decay=_float(type(self).__name__, "lr_decay", lr_decay),
+            weight_decay=_float(type(self).__name__, "weight_decay", weight_decay),
+            initial_accumulator_value=_float(
+                type(self).__name__, "initial_accumulator_value", initial_accumulator_value
+            ),
+            eps=_float(type(self).__name__, "eps", eps),
         )
         super().__init__(params, defaults)
 
@@ -627,7 +637,7 @@ class LRScheduler:
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
-                raise KeyError(
+                raise StateDictKeyError(
                     f"{type(self).__name__}: param_groups[{i}] has no 'initial_lr'; resuming with "
                     "last_epoch >= 0 needs the optimizer's state_dict loaded first"
                 )
@@ -670,18 +680,19 @@ class LRScheduler:
         d = {str(k): np.asarray(state_dict[k]) for k in state_dict}
         missing = {"last_epoch", "base_lrs", "last_lr", *self._hyper} - set(d)
         if missing:
-            raise KeyError(f"{type(self).__name__}.load_state_dict: missing keys {sorted(missing)}")
+            raise StateDictKeyError(f"{type(self).__name__}.load_state_dict: missing keys {sorted(missing)}")
         base_lrs = [float(v) for v in d["base_lrs"]]
         if len(base_lrs) != len(self.optimizer.param_groups):
             raise ValueError(
                 f"{type(self).__name__}.load_state_dict: {len(base_lrs)} base_lrs for "
                 f"{len(self.optimizer.param_groups)} param groups"
             )
-        for name in self._hyper:
-            setattr(self, name, _decode(d[name]))
-        self.last_epoch = int(d["last_epoch"])
-        self.base_lrs = base_lrs
-        self._last_lr = [float(v) for v in d["last_lr"]]
+        hyper = {name: _decode(d[name]) for name in self._hyper}
+        last_epoch, last_lr = int(d["last_epoch"]), [float(v) for v in d["last_lr"]]
+        # Everything was read: commit (a failed load leaves the scheduler untouched).
+        for name, value in hyper.items():
+            setattr(self, name, value)
+        self.last_epoch, self.base_lrs, self._last_lr = last_epoch, base_lrs, last_lr
 
 
 class StepLR(LRScheduler):

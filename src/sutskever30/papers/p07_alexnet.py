@@ -7,13 +7,13 @@ What is implemented
 -------------------
 The paper's ingredients, on a small CNN trained on the 8×8 digits upsampled to 16×16:
 
-* Convolution by im2col + one matmul (``nn.Conv2d`` → ``nn.conv.conv2d_forward``).
+* Convolution by im2col + one matmul (``nn.Conv2d`` → ``nn.pairs.conv2d_forward``).
 * ReLU non-linearity (Section 3.1), compared with tanh under the same init, learning rate,
   batch order and budget: the paper's Figure 1 shows a 4-layer CNN reaching 25% training
   error on CIFAR-10 six times faster with ReLUs.
 * Local response normalisation (Section 3.3) after the first conv layer, as a new pair
-  ``nn.lrn.local_response_norm_forward/backward`` (PyTorch's semantics) and the module
-  ``nn.modules.LocalResponseNorm``.
+  ``nn.pairs.local_response_norm_forward/backward`` (PyTorch's semantics) and the module
+  ``nn.LocalResponseNorm``.
 * Overlapping max-pooling, kernel 3, stride 2 (Section 3.4), with argmax routing.
 * Dropout 0.5 in the fully connected part (Section 4.2), inverted (scaled at train time).
 * On-the-fly augmentation (Section 4.1): a random 16×16 crop of the image zero-padded
@@ -33,10 +33,9 @@ Model (``SmallAlexNet``), input 1×16×16::
     flatten 288 → FC hidden → act → dropout → FC 10
 
 LRN is used in the ReLU/tanh probe and in the full preset's ``full_lrn`` arm; the asserted
-regulariser arms leave it out, as the card's toy net does (it also cost ~25% of a training
-step's CPU). The regulariser arms use hidden = 256, the probe hidden = 64 (``speed_hidden``,
-the card's FC64). An earlier version found that with 64 units and 500 steps dropout 0.5
-lowered test accuracy; AlexNet's dropout layers have 4096 units.
+regulariser arms leave it out, as the card's toy net does. The regulariser arms use
+hidden = 256 (AlexNet's dropout layers have 4096 units; at 64, dropout hurt), the probe
+hidden = 64 (``speed_hidden``, the card's FC64).
 
 Experiment (``run``): ``n_train`` = 200 training images, tested on every digit not used for
 training (1597 of the 1797, so the sampling s.e. of a 93% accuracy is ≈ 0.6 points).
@@ -56,9 +55,8 @@ training (1597 of the 1797, so the sampling s.e. of a 93% accuracy is ≈ 0.6 po
   ``replicates`` > 1 repeats base, dropout and augment on further independent draws of
   (training set, init, batch order); a draw's arms share all three (paired), and the claims
   use the mean gap and mean accuracy over the draws both arms of a comparison ran on. The
-  quick preset runs base and dropout on three draws (one draw's dropout effect has an s.d.
-  of ~10 points of reduction, see "Measured") and augment on one (its gain is already ≥ 3
-  s.d. above its threshold on one draw); the full preset runs all three on five.
+  quick preset runs base and dropout on three draws (one draw's dropout effect is noisy)
+  and augment on one; the full preset runs all three on five.
 
 The full preset also trains ``full_lrn`` (the full recipe plus LRN) and ``pool_2x2``
 (non-overlapping pooling); their effects are reported, not asserted, as is ``full_tanh``
@@ -76,22 +74,19 @@ Differences from the paper (and why)
   ``LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2)``.
 * Learning rate 0.01 (the paper's initial value), batch 32, a fixed 1000 steps (160
   epochs of 200 images) instead of batch 128, 90 epochs and the learning rate divided by 10
-  on plateaus (a drop to 0.001 after 2/3 of training left dropout's effect at 29%, below).
+  on plateaus (a drop after 2/3 of training did not help).
 * Two input scales, both "subtract the mean training image" as in the paper. The ReLU/tanh
   probe keeps the digits' raw 0-16 intensities, as the paper keeps raw pixel values
   (0-255): its argument is about saturating units, and on inputs rescaled to [0, 1] tanh
-  was as fast as ReLU or faster (measured below). The regulariser arms use the loader's
-  [0, 1] scale: on the 0-16 scale the unregularised net fits 300 training images within
-  ~150 steps and tests at 95-97%, close to the regularised nets (presumably because 0-16
-  inputs act as a large learning rate on the first layer), so augmentation gained about half
-  as much (+1.5 vs +2.7 points on average with 300 images) and dropout no more (measured
-  below).
-* 200 training images instead of the card's 300: with 300, augmentation gained +0.7 to
-  +4.5 points per draw (mean 2.7; below 1.5 on 1 draw in 16) and the single-seed claim was
-  not robust; with 200 it gains +2.3 to +4.8 (mean 3.8). The unregularised net then tests
-  at 88-93%: an overfitting regime, as the card asks.
+  was as fast as ReLU or faster. The regulariser arms use the loader's [0, 1] scale: on
+  the 0-16 scale the unregularised net fits the training set within ~150 steps and tests
+  close to the regularised nets, so both regularisers gained less.
+* 200 training images instead of the card's 300: with 300 augmentation's gain was not
+  robust on single draws; with 200 the unregularised net overfits, as the card asks.
 * Augmentation: ±1 px translations on the 16×16 image (half a pixel of the original 8×8
-  digit). ±2 px helped less at this budget (measured below).
+  digit). ±2 px helped less at this budget.
+* Dropout's claim asserts a ≥ 10% narrower gap, not the card's proposed 30%: FC-only dropout
+  on this small net narrows it by about a fifth, whatever we varied.
 * "Iterations to 25% training error" is measured on the clean training images in eval
   mode every ``eval_every`` = 5 steps; a run that never gets there within
   ``speed_max_steps`` counts as that many (censored, and reported as ``None``).
@@ -104,146 +99,20 @@ x (N, 1, 16, 16) images, y (N,) labels; f(x) = max(0, x) ReLU, tanh; b = LRN out
 μ = momentum 0.9, weight decay 5e-4 as in Section 5's update rule
 v ← μ v − 5e-4·ε·w − ε ∂L/∂w, w ← w + v (PyTorch's equivalent form in ``nn.optim.SGD``).
 
-Measured (real runs, 2-core CPU; behind every threshold in ``claims``)
-----------------------------------------------------------------------
-``Config.quick()`` (4 conditions × 1000 steps on the first draw, base and dropout on two
-more draws, + the ReLU/tanh probe with 5 inits), ``sutskever30 run 7 --seed S``: 44 s of
-CPU for seed 0 with OPENBLAS_NUM_THREADS=1 on an idle machine; 41-54 s of wall with two
-BLAS threads, which spin (96 s of CPU) without making it faster. The three dropout draws
-doubled the cost of the preset (it was 23-29 s with one draw); a faster max-pool backward
-(the overlapping windows' scatter-add) took 50 s to 44 s. Test set: 1597 images.
-
-The table is the first draw, which is what the preset measured before the dropout arms
-were replicated (and still measures for every other claim). Its numbers are identical, bit
-for bit, under OPENBLAS_NUM_THREADS=1 and =2 on this machine (both measured, seeds 0-7). So
-were the previous preset's (seed 0: dropout 32.2%, augmentation +1.87 under both), which an
-earlier measurement, on other hardware or engine code, had at 22% and +1.3: float summation
-order moves single runs by that much, so the asserted margins are kept large against the
-spread over draws (augmentation: lowest seed +2.4 for a threshold of 1.5, and over 16 draws
-mean +3.8, s.d. 0.7; ReLU/tanh ≤ 0.43 for ≤ 0.5; full model ≥ 0.939 for ≥ 0.90).
-
-    seed  ReLU/tanh  dropout: gap without → with (reduction)  augment: test without → with (gain)  full test
-    0     0.357      0.116 → 0.088 (24.3%)                    0.884 → 0.927 (+4.26)                0.940
-    1     0.375      0.098 → 0.075 (23.7%)                    0.902 → 0.945 (+4.26)                0.959
-    2     0.429      0.068 → 0.054 (21.1%)                    0.932 → 0.956 (+2.38)                0.962
-    3     0.375      0.085 → 0.068 (19.9%)                    0.915 → 0.959 (+4.38)                0.959
-    4     0.357      0.094 → 0.080 (14.7%)                    0.906 → 0.937 (+3.07)                0.941
-    5     0.400      0.100 → 0.093 ( 6.9%)                    0.900 → 0.931 (+3.07)                0.942
-    6     0.400      0.100 → 0.078 (21.4%)                    0.900 → 0.934 (+3.38)                0.939
-    7     0.294      0.106 → 0.067 (36.7%)                    0.894 → 0.932 (+3.82)                0.941
-
-With OpenBLAS's Haswell kernel instead (``OPENBLAS_CORETYPE=Haswell``; this machine picks
-SkylakeX), one thread, seeds 0-7: dropout 21.1, 23.7, 17.4, 16.9, 11.3, 7.5, 21.9, 37.9%;
-augmentation +4.26, +4.20, +2.38, +4.38, +3.07, +3.13, +3.32, +3.82; full 0.939-0.961;
-ReLU/tanh as above; 20-22 s of CPU. Haswell with two threads does change the numbers
-(seeds 0-2: dropout 24.3, 23.2, 24.5%; augmentation +4.26, +4.13, +2.44; full 0.939, 0.959,
-0.961). Same pass/fail pattern everywhere.
-
-(ReLU/tanh: median ReLU / median tanh iterations to ≤ 25% training error over 5 inits,
-resolution 5 steps, e.g. seed 0 ReLU [20, 20, 25, 35, 35], tanh [80, 60, 70, 50, 75]; gap =
-train − test accuracy; train accuracy is 1.000 in every arm.) Shift-equivariance error of
-the trained conv1: 0 on every seed (≤ 7.2e-7 with the Haswell kernel); AlexNet 60,965,224
-parameters, 659,272 neurons.
-
-``Config.full()`` (5 draws × 1500 steps for base/dropout/augment, the 7 conditions on draw 0,
-ReLU/tanh over 7 inits), seed 0, one BLAS thread: 149 s of CPU. ReLU/tanh 0.357; dropout
-gap 0.101 → 0.078 (23.1%; per draw 24, 23, 18, 29, 23%); augmentation 0.899 → 0.941 (+4.2;
-per draw +4.4, +5.8, +4.0, +4.3, +2.5); full 0.944, full_lrn 0.945, full_tanh 0.947,
-pool_2x2 0.927 (overlapping pooling +1.7 points on this one draw, not asserted).
-
-What holds on every seed, with a wide margin: ReLU needs 0.29-0.43× tanh's iterations (a 2.3-3.4×
-speed-up, against the paper's 6×; threshold ≤ 0.5); augmentation gains +2.4 to +4.4 points
-(threshold 1.5); the full model tests at 0.939-0.962 (threshold 0.90); weight sharing; the
-parameter count. Over 16 further draws (8 seeds × 2, own training set each, same recipe):
-augmentation +2.3 to +4.8 points (mean 3.76, s.d. 0.72), full model 0.929-0.957.
-
-Dropout: the threshold. Dropout narrows the gap on almost every draw, but by about a fifth,
-not the card's proposed ≥ 30% (which is not tagged as calibrated in the card; the paper gives
-no number, only that without dropout the network "exhibits substantial overfitting").
-Single draws, seeds 0-7 × 3 draws (SkylakeX): 24, 12, 15 / 24, 11, 27 / 21, 32, 25 /
-20, −1, 23 / 15, 24, 3 / 7, 15, 19 / 21, 39, 16 / 37, 22, 8%, mean 19%, s.d. 10%; the
-earlier single-draw measurements (16 draws) gave 7-31%, mean 22%. Following the card's
-rule for uncalibrated thresholds (about half the measured effect), the claim asserts ≥ 10%,
-on the mean gap over three paired draws (one draw's s.d. of 10 points would fail a 10%
-bound on about one seed in six). Measured on the quick preset, reduction of the 3-draw mean
-gap:
-
-    seed          0     1     2     3     4     5     6     7
-    SkylakeX   17.1  21.4  26.6  14.0  14.9  13.7  26.0  23.2   (1 thread; 2 threads: seeds 3, 5 identical)
-    Haswell    16.7  21.8  25.6  12.8  13.8  13.7  26.0  23.4   (OPENBLAS_CORETYPE=Haswell, 1 thread)
-
-All six claims pass on all 16 runs (Haswell: augmentation +2.38 to +4.38, ReLU/tanh
-0.29-0.43, full model 0.939-0.961). The lowest seed clears 10% by 2.8 points: this claim
-has the smallest margin of the paper's six, and a seed outside 0-7 may fail it.
-Dropout 0.5 on the FC layer lowers the test error by about a fifth here, whatever we varied
-(below): the nets with dropout still fit all 200 images, so the gap is their test error,
-and both regularisers together take it from 7-12% to 4-6%. FC-only dropout is a modest
-regulariser of a small conv net: Srivastava et al. (2014) report a further drop in error
-when dropout is added to the conv layers as well (SVHN 3.02% → 2.55%), which AlexNet does
-not do.
-
-Tried for dropout (relative gap reduction pooled over draws, 300 images at the 0-16 scale and
-1000 steps unless stated; none reaches a mean that clears 30% with margin): training length
-500 / 1000 / 1500 / 2000 / 4000 steps: 15 / 28 / 29 / 33 / 22%, seeds 0-3 (seed 2 at 11-18%
-from 1000 steps on); the lr divided by 10 after 2/3 of 1500 steps: 29%; hidden 64 / 128
-(1500 steps): 22 / 7%, 512 (1500): 31%, 1024 (1000): 10%; a second FC layer with its own
-dropout (AlexNet's fc6/fc7, 1000-1500 steps): 29-31%; dropout also on the flattened conv
-features: the gap widened (−11 to −23%); no second pooling (FC on 7×7×32): 21%; c1, c2 =
-32, 64: 19%; 100 / 150 / 200 / 600 / 1000 images (800-1500 steps): 20 / 29 / 24 / 13 / −6%;
-batch 64 / 128 (the paper's; 700 / 400 steps): 25 / 29%; lr 0.003: 29%; lr 0.03 at the 0-16
-scale and He init diverged; weight decay 0.05 / 0.15 (closer to the paper's cumulative
-decay over 90 epochs): 19 / 26%, unstable; [0, 1] inputs, 300 images, 16 draws: lr 0.01 /
-1000 steps 24%, lr 0.02 / 800 steps 26%, lr 0.03 / 1000 steps 27%; this preset's recipe
-(200 images): 22% (16 draws).
-
-Tried for augmentation (gain in points): at the 0-16 scale with 300 images, +1.5 on average
-at 800 steps (seeds 0-3: +1.0, +2.5, +0.7, +1.8) and no more at 4000 (seeds 0, 2, 3: +1.4,
-+0.3, +1.8); the previous quick preset (0-16 scale, 300 images, 500 steps, one draw)
-measured +1.3, +3.3, −0.3, +1.7, +1.9 on seeds 0-4. ±2 px at 500 / 800 steps: −0.4 / +0.8
-on average (not converged). [0, 1] inputs with 300 images, 1000 steps: mean +2.7, 1 draw in
-16 at +1.1 (two draws averaged: ≥ 2.1, but 7 arms cost ~40 s of CPU); batch 16 or lr 0.02
-with 500-1200 steps: +1.5 to +2.5 on average, single draws down to −1.3.
-
-ReLU vs tanh on inputs scaled to [0, 1] (``speed_pixel_scale=1``, lr 0.02, 300 steps, one
-init): seed 0, PyTorch's default init ReLU 125 / tanh 110 steps, He init ReLU 40 / tanh 25
-(tanh faster both times). With 3 inits instead of 5 the ratio was exactly 0.5 on two seeds
-of the previous 300-image preset and 0.53 on seed 6 (a fail); 5 inits cost ~2 s more.
+Measured values per seed, and what was tried and rejected: ``docs/results/07_alexnet.md``.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import nn
 from ..data.digits import load_digits_split
-from ..experiment import Claim, Result, make_rng, train_loop
+from ..experiment import Claim, Result, train_loop
 from ..experiment import Config as _BaseConfig
-from ..nn.modules import LocalResponseNorm
-
-CARD = {
-    "number": 7,
-    "title": "ImageNet Classification with Deep Convolutional Neural Networks",
-    "claim": (
-        "A 60M-parameter CNN (5 conv + 3 FC layers) with ReLUs, local response normalisation, "
-        "overlapping pooling, dropout and data augmentation, trained with SGD + momentum and "
-        "weight decay, reaches 37.5% / 17.0% top-1 / top-5 error on ILSVRC-2010. ReLUs reach "
-        "25% training error on CIFAR-10 six times faster than tanh; dropout prevents heavy "
-        "overfitting; augmentation reduces overfitting."
-    ),
-    "track": "beginner",
-    "concepts": [
-        "convolution",
-        "ReLU",
-        "dropout",
-        "data augmentation",
-        "max pooling",
-        "local response normalisation",
-        "SGD with momentum",
-    ],
-}
+from ..nn import LocalResponseNorm
 
 # ======================================================================================
 # The full-size AlexNet: layer shapes → parameter and neuron counts
@@ -319,7 +188,7 @@ def alexnet_param_count(layers: list[LayerShape] | None = None, input_size: int 
 
 
 # ======================================================================================
-# The small CNN and its data
+# The small CNN trained here
 # ======================================================================================
 
 
@@ -377,6 +246,11 @@ class SmallAlexNet(nn.Module):
         return self.fc2(h)  # (N, 10) class scores
 
 
+# ======================================================================================
+# The data: 8×8 digits upsampled to 16×16, mean-subtracted; random translations
+# ======================================================================================
+
+
 def upsample2(X: np.ndarray) -> np.ndarray:
     """(N, 64) 8×8 digits → (N, 1, 16, 16) by repeating each pixel 2×2."""
     imgs = X.reshape(-1, 1, 8, 8)  # (N, 1, 8, 8)
@@ -402,18 +276,24 @@ def random_translate(x: np.ndarray, max_shift: int, rng: np.random.Generator) ->
     return xp[n, c, rows[:, None, :, None], cols[:, None, None, :]]  # (N, C, H, W)
 
 
-# ======================================================================================
-# Config, training, run
-# ======================================================================================
+def preprocess(
+    x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, y_te: np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Subtract the mean training image (the paper's only preprocessing), then scale.
 
-# Calibrated, not the card's proposal of 30%: over 24 paired draws dropout narrowed the gap
-# by 19% on average (s.d. 10%); the card sets thresholds at about half the measured effect
-# (see "Dropout: the threshold" in the docstring).
-DROPOUT_MIN_REDUCTION = 0.10
+    x (N, 1, 16, 16) on the loader's [0, 1] scale; returns (x_tr, y_tr, x_te, y_te), float32.
+    """
+    mean = x_tr.mean(axis=0, keepdims=True)  # (1, 1, 16, 16) mean training image
+    return ((x_tr - mean) * scale).astype(np.float32), y_tr, ((x_te - mean) * scale).astype(np.float32), y_te
+
+
+# ======================================================================================
+# The experiment
+# ======================================================================================
 
 CONDITIONS: dict[str, dict] = {
-    # the card's toy net has no LRN (and LRN is ~25% of a step's CPU): the asserted arms
-    # leave it out; its effect is reported in the full preset (``full_lrn``)
+    # the card's toy net has no LRN: the asserted arms leave it out; its effect is reported
+    # in the full preset (``full_lrn``)
     "base": dict(activation="relu", dropout=0.0, augment=False, lrn=False, pool=(3, 2)),
     "dropout": dict(activation="relu", dropout=0.5, augment=False, lrn=False, pool=(3, 2)),
     "augment": dict(activation="relu", dropout=0.0, augment=True, lrn=False, pool=(3, 2)),
@@ -446,16 +326,31 @@ class Config(_BaseConfig):
     replicated: tuple[str, ...] = ("base", "dropout", "augment")
     c1: int = 16
     c2: int = 32
-    hidden: int = 256  # FC width of the regulariser arms (dropout hurt at 64, see docstring)
+    hidden: int = 256  # FC width of the regulariser arms (dropout hurt at 64)
     speed_hidden: int = 64  # FC width of the ReLU/tanh probe (the card's FC64)
     init: str = "torch"
     pixel_scale: float = 1.0  # regulariser arms: the loader's [0, 1] scale, mean subtracted
     speed_pixel_scale: float = 16.0  # ReLU/tanh probe: the raw 0-16 intensities, mean subtracted
 
     @classmethod
+    def smoke(cls) -> Config:
+        return cls(
+            n_train=40,
+            steps=20,
+            batch_size=8,
+            eval_every=2,
+            curve_every=5,
+            speed_inits=1,
+            speed_max_steps=10,
+            conditions=tuple(CONDITIONS),
+            replicates=2,
+            replicated=("base", "dropout"),
+        )
+
+    @classmethod
     def quick(cls) -> Config:
         # three paired draws for the dropout comparison (one draw's gap reduction has an
-        # s.d. of ~10 points, see the docstring); augmentation's +3.8 needs only one
+        # s.d. of ~10 points); augmentation's gain needs only one
         return cls(replicates=3, replicated=("base", "dropout"))
 
     @classmethod
@@ -604,22 +499,9 @@ def shift_equivariance_error(model: SmallAlexNet, x: np.ndarray, shift: int = 2)
     return float(np.max(np.abs(np.roll(f, (shift, shift), axis=(2, 3)) - fs)))
 
 
-def preprocess(
-    x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, y_te: np.ndarray, scale: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Subtract the mean training image (the paper's only preprocessing), then scale.
-
-    x (N, 1, 16, 16) on the loader's [0, 1] scale; returns (x_tr, y_tr, x_te, y_te), float32.
-    """
-    mean = x_tr.mean(axis=0, keepdims=True)  # (1, 1, 16, 16) mean training image
-    return ((x_tr - mean) * scale).astype(np.float32), y_tr, ((x_te - mean) * scale).astype(np.float32), y_te
-
-
-def run(config: Config, seed: int = 0) -> Result:
-    t0 = time.perf_counter()
+def run(config: Config, rng: np.random.Generator) -> Result:
     if config.replicates < 1:
         raise ValueError(f"replicates must be >= 1, got {config.replicates}")
-    rng = make_rng(seed)
     # one draw per replicate: a training set of n_train digits, tested on every digit not
     # used for training (1597 for n_train=200), and the seeds of the init and batch order
     draws = []
@@ -676,29 +558,33 @@ def run(config: Config, seed: int = 0) -> Result:
     metrics["alexnet_params"] = counts["total"]
     metrics["alexnet_neurons"] = counts["neurons"]
     metrics["small_net_params"] = full.num_parameters()
+    crop_rng = np.random.default_rng(rng.integers(2**31))  # figure only: drawn after every measured draw
     arrays = {
         "eval_steps": np.asarray(runs["full"]["eval_steps"]),
         "conv1_filters": full.conv1.weight.data[:, 0].copy(),  # (c1, 5, 5)
         "example_images": x_tr[:8, 0],  # (8, 16, 16)
-        "augmented_images": random_translate(x_tr[:8], config.max_shift, np.random.default_rng(seed))[:, 0],
+        "augmented_images": random_translate(x_tr[:8], config.max_shift, crop_rng)[:, 0],
     }
     if "full_tanh" in runs:
         arrays["conv1_filters_tanh"] = runs["full_tanh"]["model"].conv1.weight.data[:, 0].copy()
-    return Result(
-        paper=7,
-        preset=config.preset_name,
-        seed=seed,
-        config=config,
-        metrics=metrics,
-        histories=histories,
-        arrays=arrays,
-        seconds=time.perf_counter() - t0,
-    )
+    return Result(metrics=metrics, histories=histories, arrays=arrays)
 
 
 # ======================================================================================
-# Claims and figures
+# Claims, figures, paper vs ours
 # ======================================================================================
+
+
+# Thresholds: measured on the quick preset, seeds 0-7, two BLAS kernels (docs/results/07_alexnet.md).
+RELU_RATIO = 0.5  # median ReLU / tanh iterations to 25% training error: measured 0.29-0.43
+# calibrated, not the card's proposed 30%: over 24 paired draws dropout narrowed the gap by
+# 19% on average (s.d. 10%); the 3-draw mean measured 12.8-26.6%, so about half the effect
+DROPOUT_MIN_REDUCTION = 0.10
+AUG_GAIN = 0.015  # augmentation's test-accuracy gain: measured +2.4 to +4.4 points (16 more draws: +2.3 to +4.8)
+FULL_ACC = 0.90  # the full model's test accuracy: measured 0.939-0.962
+SHIFT_TOL = 1e-4  # conv1's shift-equivariance error: measured 0 (at most 7.2e-7 with the Haswell kernel)
+PAPER_PARAMS, PAPER_NEURONS = 60e6, 650e3  # the paper's "60 million parameters and 650,000 neurons"
+COUNT_TOL = 0.02  # our count from the layer shapes: 60,965,224 and 659,272 (1.6% and 1.4% off)
 
 
 def claims(result: Result) -> list[Claim]:
@@ -708,7 +594,7 @@ def claims(result: Result) -> list[Claim]:
     ratio = med_relu / med_tanh
     out.append(
         Claim(
-            f"ReLU reaches {cfg['target_error']:.0%} training error in ≤ 0.5× the iterations of tanh "
+            f"ReLU reaches {cfg['target_error']:.0%} training error in ≤ {RELU_RATIO}× the iterations of tanh "
             f"(median over {cfg['speed_inits']} inits; same init, lr, batches; paper: 6× faster)",
             {
                 "relu_iters": m["relu_iters_to_target"],
@@ -716,7 +602,7 @@ def claims(result: Result) -> list[Claim]:
                 "ratio": ratio,
                 "speedup": 1.0 / ratio,
             },
-            None not in m["relu_iters_to_target"] and ratio <= 0.5,
+            None not in m["relu_iters_to_target"] and ratio <= RELU_RATIO,
         )
     )
 
@@ -755,7 +641,7 @@ def claims(result: Result) -> list[Claim]:
     without = float(np.mean(per_draw("base", "test_acc")[:n_aug]))
     out.append(
         Claim(
-            f"on-the-fly translation augmentation raises test accuracy by ≥ 1.5 points (no dropout in "
+            f"on-the-fly translation augmentation raises test accuracy by ≥ {100 * AUG_GAIN:g} points (no dropout in "
             f"either{over(n_aug)})",
             {
                 "with_aug": with_aug,
@@ -763,28 +649,31 @@ def claims(result: Result) -> list[Claim]:
                 "gain_points": 100 * (with_aug - without),
                 "gain_points_per_draw": [100 * g for g in gains],
             },
-            with_aug - without >= 0.015,
+            with_aug - without >= AUG_GAIN,
         )
     )
     out.append(
         Claim(
-            f"the full model reaches ≥ 90% test accuracy from {cfg['n_train']} training images",
+            f"the full model reaches ≥ {FULL_ACC:.0%} test accuracy from {cfg['n_train']} training images",
             m["full_test_acc"],
-            m["full_test_acc"] >= 0.90,
+            m["full_test_acc"] >= FULL_ACC,
         )
     )
     out.append(
         Claim(
-            "weight sharing: shifting the input by 2 px shifts the trained first-layer maps (max |Δ| < 1e-4)",
+            "weight sharing: shifting the input by 2 px shifts the trained first-layer maps "
+            f"(max |Δ| < {SHIFT_TOL:.0e})".replace("e-0", "e-"),
             m["shift_equivariance_error"],
-            m["shift_equivariance_error"] < 1e-4,
+            m["shift_equivariance_error"] < SHIFT_TOL,
         )
     )
     out.append(
         Claim(
-            "AlexNet's layer shapes give ≈ 60M parameters (within 2%) and ≈ 650k neurons (within 2%)",
+            f"AlexNet's layer shapes give ≈ 60M parameters (within {COUNT_TOL:.0%}) and ≈ 650k neurons "
+            f"(within {COUNT_TOL:.0%})",
             {"params": m["alexnet_params"], "neurons": m["alexnet_neurons"]},
-            abs(m["alexnet_params"] - 60e6) <= 0.02 * 60e6 and abs(m["alexnet_neurons"] - 650e3) <= 0.02 * 650e3,
+            abs(m["alexnet_params"] - PAPER_PARAMS) <= COUNT_TOL * PAPER_PARAMS
+            and abs(m["alexnet_neurons"] - PAPER_NEURONS) <= COUNT_TOL * PAPER_NEURONS,
         )
     )
     return out
@@ -827,3 +716,41 @@ def figures(result: Result) -> dict:
         title=f"Training images (top) and a random ±{result.config['max_shift']} px crop of each (bottom)",
     )
     return figs
+
+
+def paper_vs_ours(result: Result) -> list[tuple[str, str, str]]:
+    m = result.metrics
+    found = claims(result)
+    drop, aug = found[1].measured, found[2].measured  # paired means over the draws both arms ran on
+    rows = [
+        (
+            "ReLU vs tanh: iterations to 25% training error",
+            "6× faster",
+            f"{m['tanh_iters_median'] / m['relu_iters_median']:.1f}× faster",
+        ),
+        (
+            "dropout: train−test gap (with / without)",
+            "prevents heavy overfitting",
+            f"{drop['gap_dropout']:.3f} / {drop['gap_no_dropout']:.3f} ({drop['reduction']:.0%} narrower; "
+            f"threshold ≥ {DROPOUT_MIN_REDUCTION:.0%}, card's proposal 30%)",
+        ),
+        (
+            "augmentation: test accuracy (with / without)",
+            "reduces overfitting",
+            f"{aug['with_aug']:.3f} / {aug['without']:.3f} (+{aug['gain_points']:.1f} points; "
+            f"card: ≥ {100 * AUG_GAIN:g})",
+        ),
+        (
+            "full model, test accuracy",
+            "62.5% top-1 (ImageNet)",
+            f"{m['full_test_acc']:.1%} (digits, {result.config['n_train']} train)",
+        ),
+        ("AlexNet parameters", "60 million", f"{m['alexnet_params']:,}"),
+        ("AlexNet neurons", "650,000", f"{m['alexnet_neurons']:,}"),
+    ]
+    for extra, paper in (("full_lrn", "LRN: −1.4 points top-1"), ("pool_2x2", "overlap: −0.4 points top-1")):
+        if f"{extra}_test_acc" in m:
+            rows.append(
+                (f"{extra} test accuracy (vs full)", paper, f"{m[f'{extra}_test_acc']:.3f} vs {m['full_test_acc']:.3f}")
+            )
+    return rows

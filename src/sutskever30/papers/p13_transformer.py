@@ -37,7 +37,7 @@ Differences from the paper (and why)
   ``full``, the card's toy) instead of 512 / 8 / 2048 / 6, and toy tasks instead of WMT14, so
   that six trainings fit in seconds of CPU. Warm-up 30 steps (100 in ``full``) instead of
   4000, and the learning rate of eq. 3 multiplied by 0.4 (with 0.7 or 1.0 reversal ended
-  lower, see "Changes"); 440 steps for reversal and 220 for sorting in ``quick`` (the paper:
+  lower; see docs/results/13_transformer.md); 440 steps for reversal and 220 for sorting in ``quick`` (the paper:
   100k for the base model), so warm-up is 7% of reversal training (the paper: 4%).
   Checkpoints for the average are 20 steps apart (the paper: 10 minutes).
 * No dropout (the paper uses P_drop = 0.1): with fresh random strings at every step there
@@ -64,184 +64,30 @@ W_i^Q, W_i^K, W_i^V (stacked over i) ``W_Q``, ``W_K``, ``W_V``; W^O ``W_O``; W_1
 eq. 2 ``FeedForward.W_1``, ``.W_2``; PE ``positional_encoding``; warmup_steps ``warmup``;
 ε_ls ``label_smoothing``.
 
-Measured (real runs, behind every threshold in ``claims``)
-----------------------------------------------------------
-``Config.quick()`` (``run(Config.quick(), seed)``, what ``sutskever30 run 13 --seed S`` runs).
-Parameters: Transformer 44,983, GRU 44,675. Exact-sequence match on 500 fresh test strings,
-greedy decoding, every model evaluated as the average of its last 5 checkpoints. OpenBLAS
-picks its sgemm kernel by CPU, and a different kernel sums in a different order, so the
-numbers below were measured under ``OPENBLAS_CORETYPE`` ∈ {SkylakeX, Haswell} ×
-``OPENBLAS_NUM_THREADS`` ∈ {1, 2}. SkylakeX with 1 thread (this table; equal bit for bit
-to SkylakeX with 2 threads on seeds 0-4), seeds 0-7:
-
-    seed  Transformer      GRU (no attention)           no enc. PE     zero x-attn  mirror mass    CPU
-          reverse  sort    reverse  len 12  len 5  sort  reverse  sort   rev  sort    rev   sort   s
-    0     1.000   1.000    0.710    0.333   1.000  0.000  0.002  1.000   0    0     0.690  0.111  30
-    1     1.000   1.000    0.762    0.323   1.000  0.006  0.000  1.000   0    0     0.735  0.125  30
-    2     1.000   1.000    0.790    0.314   1.000  0.000  0.004  1.000   0    0     0.728  0.121  28
-    3     1.000   1.000    0.814    0.300   1.000  0.002  0.000  1.000   0    0     0.766  0.123  28
-    4     1.000   1.000    0.778    0.347   1.000  0.002  0.002  1.000   0    0     0.718  0.124  30
-    5     1.000   1.000    0.774    0.276   1.000  0.000  0.000  1.000   0    0     0.763  0.124  28
-    6     1.000   0.998    0.826    0.500   1.000  0.000  0.000  1.000   0    0     0.678  0.120  30
-    7     1.000   1.000    0.746    0.257   1.000  0.006  0.000  1.000   0    0     0.738  0.119  30
-
-Spread across settings (seeds 0-4: all four; seeds 5-7: SkylakeX and Haswell, 1 thread).
-Haswell with 1 and with 2 threads differ from each other and from SkylakeX in the last bits,
-so the trained Transformers differ; the GRU's numbers were the same in every setting:
-
-    seed  Transformer rev / sort   no enc. PE rev / sort   mirror mass rev   sort control
-    0     1.000 / 1.000            0.000-0.002 / 1.000     0.684-0.708       0.111
-    1     1.000 / 1.000            0.000 / 1.000           0.735-0.757       0.125-0.126
-    2     1.000 / 1.000            0.002-0.004 / 1.000     0.705-0.728       0.121-0.122
-    3     1.000 / 1.000            0.000-0.002 / 1.000     0.756-0.766       0.123-0.124
-    4     1.000 / 1.000            0.002 / 1.000           0.718-0.748       0.124
-    5     1.000 / 1.000            0.000 / 1.000           0.747-0.763       0.124
-    6     1.000 / 0.998            0.000 / 1.000           0.678-0.724       0.120
-    7     1.000 / 1.000            0.000 / 1.000           0.736-0.738       0.119
-
-All seven claims passed in all 26 runs. CPU per quick run: 28-36 s with one BLAS thread on
-the shared 2-core machine (the test file, with its one quick run: 37 s). With 2 threads the
-same run took 52-377 s of CPU there: OpenBLAS's second thread spins while it waits for a busy
-core, so CPU time with 2 threads on a loaded machine measures contention, not work.
-Causal mask (seeds 0-4): the logits at positions ≤ t were bit-identical (max |diff| 0.0);
-without the mask the same change moved them by up to 2.4-4.5. Scaling probe at d_k = 64
-(unit-variance q, k, 13 queries over 12 keys): entropy ratio scaled / unscaled 5.52-5.76,
-mean |∂L/∂S| ratio 3.27-3.55. Thresholds: Transformer ≥ 0.95 (card; measured 1.000 and
-≥ 0.998); GRU at length 12 ≤ 0.70 (card; measured ≤ 0.500); no-PE reversal ≤ 0.20 and sort
-≥ 0.90 (card; measured ≤ 0.004 and 1.000); zeroed cross-attention ≤ 0.05 (measured 0);
-mirror mass ≥ 0.6 (card; measured ≥ 0.678) and ≥ 2.5× the sorting model's (measured ≥ 5.6×).
-The anti-diagonal lives in the second decoder layer, where every head has it (seeds 0-4,
-SkylakeX: 0.61-0.77 per head; the first layer's heads 0.10-0.26). The GRU reverses short
-strings perfectly (1.000 at length 5), so it is not broken; its near-zero sorting reflects
-the 220-step budget as much as the missing attention (``full``, 400 steps, H = 128: 57%).
-
-Changes from the first version (and why)
-----------------------------------------
-The first version (N = 1, GRU H = 48, 300 reversal / 150 sorting steps, last weights
-evaluated) failed its own first claim on machines with the SkylakeX kernel: reversal 0.942 on
-seed 0 there, 0.970 under Haswell, from float summation order alone. The reversal model was
-under-trained, and a longer run exposed a second problem: the last weights are a bad sample.
-
-* More steps, same model (N = 1, SkylakeX, 1 thread, last weights): 600 / 300 steps gave
-  reversal 0.998-1.000 on seeds 0-4, but 900 gave 0.984 on seed 1 (0.998 at 600). The
-  learning-rate factor 0.7 gave 0.894-0.988 and 1.0 gave 0.854-0.954 (seeds 0-2, 600 steps).
-* Why more steps did not help monotonically: evaluated every 20 steps from 400 to 1000
-  (seeds 0-4), the last weights dipped to 0.948, 0.942, 0.848, 0.926 and 0.524 (the minimum
-  per seed) between runs of 1.000. Once the label-smoothed loss sits at its floor (0.61),
-  gradient norms are 0.01-0.03, yet Adam's normalised step keeps moving the weights by about
-  one learning rate per step; the drift ends in short spikes (with batches of 128, seed 0:
-  gradient norm 0.06 → 30 and loss 0.61 → 0.99 over steps 589-600, exact match 0.326 at
-  step 600, 1.000 at 550). The average of the last 5 checkpoints, 20 steps apart (§6.1 does
-  the same), was ≥ 0.998 at every one of those points. It is applied to every model alike.
-* With averaging, N = 1 and 600 / 300 steps passed every claim in the same 26 settings ×
-  seeds as above, but its mirror mass (0.638-0.774) cleared the card's 0.6 by only 0.038,
-  less than one seed's spread across BLAS settings (up to 0.054), so the first version's
-  weaker check (≥ 0.3) would have had to stay. Two layers a side (the card's 2+2; the GRU
-  grown to H = 68 to keep the parameter counts equal) reach exact match ≥ 0.998 by step 300
-  and a mirror mass that keeps rising with training: smallest over seeds 0-7 × two kernels
-  (1 thread) 0.63 at step 300, 0.66 at 400, 0.68 at 440, 0.69 at 480, 0.70 at 520.
-  440 / 220 steps fit the budget (~30 s of CPU) with a margin over 0.6 (0.078) about twice
-  the largest spread of one seed across settings (0.046, seed 6), so the card's ≥ 0.6 is
-  checked again, with the sorting control kept.
-
-``Config.full()`` (d_model 64, d_ff 128, N = 2, h 4; GRU with H = 128, 172k vs 155k
-parameters; 800 reversal / 400 sorting steps, warm-up 100), seed 0, SkylakeX, 1 thread,
-113 s of CPU: Transformer 1.000 / 1.000 (reverse / sort), GRU 0.976 / 0.568, no encoder PE
-0.000 / 1.000, zeroed cross-attention 0 / 0, causal mask bit-identical (5.3 without it),
-mirror mass 0.858 (sort control 0.118), entropy ratio 5.47. **The card's GRU bound fails in
-``full``:** the GRU reverses 88% of the 12-symbol strings (card: ≤ 70%). The comparison is
-fair (similar parameter counts, the same batches, steps, optimizer, schedule, clipping and
-checkpoint averaging); the bound is not a property of the GRU but of the budget: 12 symbols
-of 20, all distinct, are 46 bits, which 128 units trained for 800 steps can carry. No honest change of the
-experiment (the card fixes the lengths, and shrinking the GRU would break the parameter
-match) brings it back, so ``full`` reports it failing; the Transformer still beats the GRU on
-both tasks there. Only the quick preset is checked on every seed.
+Measured values per seed, and what was tried and rejected: ``docs/results/13_transformer.md``.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import nn
-from ..experiment import Claim, Result, make_rng, train_loop
+from ..experiment import Claim, Result, train_loop
 from ..experiment import Config as _BaseConfig
-from ..nn import functional as F
-from ..nn._checks import check_ids
-
-CARD = {
-    "number": 13,
-    "title": "Attention Is All You Need",
-    "claim": (
-        "The Transformer, an encoder-decoder built only from attention and position-wise "
-        "feed-forward layers (no recurrence, no convolution), reaches 28.4 BLEU on WMT14 "
-        "English-German and 41.8 on English-French (big model; base: 27.3 / 38.1) at a "
-        "fraction of the training cost of recurrent models (base: 12 h on 8 P100 GPUs)."
-    ),
-    "track": "intermediate",
-    "concepts": [
-        "scaled dot-product attention",
-        "multi-head attention",
-        "sinusoidal positional encoding",
-        "causal and padding masks",
-        "residual + LayerNorm",
-        "warmup learning-rate schedule",
-        "label smoothing",
-        "encoder-decoder",
-    ],
-}
+from ..nn import pairs
+from ..nn.checks import check_ids
 
 # token ids shared by source and target: 0 pad, 1 begin, 2 end, 3.. the symbols
 PAD, BOS, EOS = 0, 1, 2
 N_SPECIAL = 3
 IGNORE = -100  # target id that the loss skips (padding after EOS)
 
-# ======================================================================================
-# Data: reverse and sort, variable length, padded
-# ======================================================================================
-
-
-def make_batch(
-    task: str, n: int, rng: np.random.Generator, min_len: int, max_len: int, n_symbols: int
-) -> dict[str, np.ndarray]:
-    """n random strings of length L ∈ [min_len, max_len] over ``n_symbols`` symbols and their
-    transduction (``task`` "reverse" or "sort"), padded to max_len.
-
-    Returns src (n, S) ids (PAD after the string), tgt_in (n, S+1) = [BOS, y_1..y_L, PAD..]
-    (teacher forcing), tgt_out (n, S+1) = [y_1..y_L, EOS, IGNORE..] and lengths (n,).
-    Every string has distinct symbols (drawn without replacement), for both tasks.
-    """
-    if task not in ("reverse", "sort"):
-        raise ValueError(f"make_batch: task must be 'reverse' or 'sort', got {task!r}")
-    if not 1 <= min_len <= max_len <= n_symbols:
-        raise ValueError(
-            f"make_batch: need 1 <= min_len <= max_len <= n_symbols, got {min_len}, {max_len}, {n_symbols}"
-        )
-    S = max_len
-    lengths = rng.integers(min_len, max_len + 1, size=n)  # (n,)
-    # distinct symbols: the first L of a random permutation of the n_symbols, per row
-    sym = np.argsort(rng.random((n, n_symbols)), axis=1)[:, :S] + N_SPECIAL  # (n, S)
-    pos = np.arange(S)[None, :]  # (1, S)
-    valid = pos < lengths[:, None]  # (n, S)
-    src = np.where(valid, sym, PAD)  # (n, S)
-    if task == "reverse":
-        mirror = np.clip(lengths[:, None] - 1 - pos, 0, S - 1)  # (n, S) index of the mirror position
-        y = np.where(valid, np.take_along_axis(src, mirror, axis=1), PAD)  # (n, S)
-    else:
-        big = np.where(valid, src, np.iinfo(np.int64).max)  # pads sort last
-        y = np.where(valid, np.sort(big, axis=1), PAD)  # (n, S)
-    tgt_in = np.concatenate([np.full((n, 1), BOS), y], axis=1)  # (n, S+1)
-    tgt_out = np.concatenate([y, np.full((n, 1), PAD)], axis=1)  # (n, S+1)
-    tgt_out[np.arange(n), lengths] = EOS
-    tgt_out = np.where(np.arange(S + 1)[None, :] <= lengths[:, None], tgt_out, IGNORE)  # (n, S+1)
-    return {"src": src, "tgt_in": tgt_in, "tgt_out": tgt_out, "lengths": lengths}
-
 
 # ======================================================================================
-# The Transformer (§3): attention, positions, layers
+# The model: the Transformer (§3), attention, positions, layers
 # ======================================================================================
 
 
@@ -296,7 +142,9 @@ class MultiHeadAttention(nn.Module):
         Q = self._split_heads(self.W_Q(x_q))  # (B, h, Tq, d_k)
         K = self._split_heads(self.W_K(x_kv))  # (B, h, Tk, d_k)
         V = self._split_heads(self.W_V(x_kv))  # (B, h, Tk, d_k)
-        heads, attn = nn.scaled_dot_product_attention(Q, K, V, mask=mask, scale=self.scale)  # (B, h, Tq, d_k)
+        heads, attn = nn.scaled_dot_product_attention(  # (B, h, Tq, d_k), (B, h, Tq, Tk)
+            Q, K, V, attn_mask=mask, scale=self.scale, need_weights=True
+        )
         self.attn = attn.data
         concat = heads.permute(0, 2, 1, 3).reshape(B, Tq, self.d_model)  # (B, Tq, h·d_k)
         if self.zero_output:
@@ -465,8 +313,95 @@ class GRUSeq2Seq(nn.Module):
 
 
 # ======================================================================================
-# Training and evaluation
+# The data: reverse and sort, variable length, padded
 # ======================================================================================
+
+
+def make_batch(
+    task: str, n: int, rng: np.random.Generator, min_len: int, max_len: int, n_symbols: int
+) -> dict[str, np.ndarray]:
+    """n random strings of length L ∈ [min_len, max_len] over ``n_symbols`` symbols and their
+    transduction (``task`` "reverse" or "sort"), padded to max_len.
+
+    Returns src (n, S) ids (PAD after the string), tgt_in (n, S+1) = [BOS, y_1..y_L, PAD..]
+    (teacher forcing), tgt_out (n, S+1) = [y_1..y_L, EOS, IGNORE..] and lengths (n,).
+    Every string has distinct symbols (drawn without replacement), for both tasks.
+    """
+    if task not in ("reverse", "sort"):
+        raise ValueError(f"make_batch: task must be 'reverse' or 'sort', got {task!r}")
+    if not 1 <= min_len <= max_len <= n_symbols:
+        raise ValueError(
+            f"make_batch: need 1 <= min_len <= max_len <= n_symbols, got {min_len}, {max_len}, {n_symbols}"
+        )
+    S = max_len
+    lengths = rng.integers(min_len, max_len + 1, size=n)  # (n,)
+    # distinct symbols: the first L of a random permutation of the n_symbols, per row
+    sym = np.argsort(rng.random((n, n_symbols)), axis=1)[:, :S] + N_SPECIAL  # (n, S)
+    pos = np.arange(S)[None, :]  # (1, S)
+    valid = pos < lengths[:, None]  # (n, S)
+    src = np.where(valid, sym, PAD)  # (n, S)
+    if task == "reverse":
+        mirror = np.clip(lengths[:, None] - 1 - pos, 0, S - 1)  # (n, S) index of the mirror position
+        y = np.where(valid, np.take_along_axis(src, mirror, axis=1), PAD)  # (n, S)
+    else:
+        big = np.where(valid, src, np.iinfo(np.int64).max)  # pads sort last
+        y = np.where(valid, np.sort(big, axis=1), PAD)  # (n, S)
+    tgt_in = np.concatenate([np.full((n, 1), BOS), y], axis=1)  # (n, S+1)
+    tgt_out = np.concatenate([y, np.full((n, 1), PAD)], axis=1)  # (n, S+1)
+    tgt_out[np.arange(n), lengths] = EOS
+    tgt_out = np.where(np.arange(S + 1)[None, :] <= lengths[:, None], tgt_out, IGNORE)  # (n, S+1)
+    return {"src": src, "tgt_in": tgt_in, "tgt_out": tgt_out, "lengths": lengths}
+
+
+# ======================================================================================
+# The experiment: config, training (§5), evaluation
+# ======================================================================================
+
+
+@dataclass
+class Config(_BaseConfig):
+    # the tasks (the card's: strings of length 5-12 over 20 symbols)
+    n_symbols: int = 20
+    min_len: int = 5
+    max_len: int = 12
+    # the Transformer (the paper's base model is d_model 512, h 8, d_ff 2048, N = 6)
+    d_model: int = 32
+    h: int = 4
+    d_ff: int = 64
+    n_layers: int = 2  # N, encoder and decoder each (the card's 2+2)
+    # the baseline GRU encoder-decoder, sized to a similar parameter count
+    gru_E: int = 32
+    gru_H: int = 68
+    # training (§5.3-5.4), the same for every model
+    batch: int = 64
+    steps_reverse: int = 440  # reversal needs more steps than sorting
+    steps_sort: int = 220
+    warmup: int = 30
+    lr_factor: float = 0.4  # multiplies eq. 3's lrate
+    label_smoothing: float = 0.1  # ε_ls
+    clip: float = 1.0
+    # §6.1: evaluate the average of the last n_avg checkpoints, avg_every steps apart (1: the last weights)
+    n_avg: int = 5
+    avg_every: int = 20
+    # evaluation and probes
+    n_test: int = 500
+    n_probe: int = 64
+    probe_d_ks: tuple[int, ...] = (4, 16, 64, 256)
+
+    @classmethod
+    def smoke(cls) -> Config:
+        return cls(
+            d_model=16, h=2, d_ff=16, gru_E=8, gru_H=8, batch=16, steps_reverse=5, steps_sort=5, warmup=2,
+            n_avg=2, avg_every=2, n_test=32, n_probe=8,
+        )  # fmt: skip
+
+    @classmethod
+    def quick(cls) -> Config:
+        return cls()
+
+    @classmethod
+    def full(cls) -> Config:
+        return cls(d_model=64, d_ff=128, n_layers=2, gru_E=64, gru_H=128, steps_reverse=800, steps_sort=400, warmup=100)
 
 
 def sequence_loss(logits: nn.Tensor, tgt_out: np.ndarray, label_smoothing: float) -> nn.Tensor:
@@ -539,7 +474,7 @@ def train_model(
 
 
 # ======================================================================================
-# Config and run
+# Probes and run
 # ======================================================================================
 
 
@@ -562,12 +497,12 @@ def attention_entropy_probe(
         v = rng.standard_normal((n, Tk, d_k))  # (n, Tk, d_k)
         dA = rng.standard_normal((n, Tq, Tk))  # (n, Tq, Tk) random upstream gradient on A
         for name, scale in (("scaled", 1 / math.sqrt(d_k)), ("unscaled", 1.0)):
-            (_, attn), _ = F.scaled_dot_product_attention_forward(q, k, v, scale=scale)  # (n, Tq, Tk)
+            (_, attn), _ = pairs.scaled_dot_product_attention_forward(q, k, v, scale=scale)  # (n, Tq, Tk)
             ent = -(attn * np.log(np.maximum(attn, 1e-300))).sum(axis=-1)  # (n, Tq)
             out[f"entropy_{name}"].append(float(ent.mean()))
             S = scale * q @ np.swapaxes(k, -1, -2)  # (n, Tq, Tk) the scores
-            _, cache = F.softmax_forward(S, axis=-1)
-            dS = F.softmax_backward(dA, cache)  # (n, Tq, Tk)
+            _, cache = pairs.softmax_forward(S, axis=-1)
+            dS = pairs.softmax_backward(dA, cache)  # (n, Tq, Tk)
             out[f"grad_{name}"].append(float(np.abs(dS).mean()))
     return out
 
@@ -610,64 +545,6 @@ def causal_probe(model: Transformer, data: dict[str, np.ndarray], rng: np.random
     }
 
 
-@dataclass
-class Config(_BaseConfig):
-    # the tasks (the card's: strings of length 5-12 over 20 symbols)
-    n_symbols: int = 20
-    min_len: int = 5
-    max_len: int = 12
-    # the Transformer (the paper's base model is d_model 512, h 8, d_ff 2048, N = 6)
-    d_model: int = 32
-    h: int = 4
-    d_ff: int = 64
-    n_layers: int = 2  # N, encoder and decoder each (the card's 2+2)
-    # the baseline GRU encoder-decoder, sized to a similar parameter count
-    gru_E: int = 32
-    gru_H: int = 68
-    # training (§5.3-5.4), the same for every model
-    batch: int = 64
-    steps_reverse: int = 440  # reversal needs more steps than sorting
-    steps_sort: int = 220
-    warmup: int = 30
-    lr_factor: float = 0.4  # multiplies eq. 3's lrate
-    label_smoothing: float = 0.1  # ε_ls
-    clip: float = 1.0
-    # §6.1: evaluate the average of the last n_avg checkpoints, avg_every steps apart (1: the last weights)
-    n_avg: int = 5
-    avg_every: int = 20
-    # evaluation and probes
-    n_test: int = 500
-    n_probe: int = 64
-    probe_d_ks: tuple[int, ...] = (4, 16, 64, 256)
-
-    @classmethod
-    def quick(cls) -> Config:
-        return cls()
-
-    @classmethod
-    def full(cls) -> Config:
-        return cls(d_model=64, d_ff=128, n_layers=2, gru_E=64, gru_H=128, steps_reverse=800, steps_sort=400, warmup=100)
-
-    @classmethod
-    def smoke(cls) -> Config:
-        """Seconds: every code path, no claim expected to pass."""
-        return cls(
-            d_model=16,
-            h=2,
-            d_ff=16,
-            gru_E=8,
-            gru_H=8,
-            batch=16,
-            steps_reverse=5,
-            steps_sort=5,
-            warmup=2,
-            n_avg=2,
-            avg_every=2,
-            n_test=32,
-            n_probe=8,
-        )
-
-
 TASKS = ("reverse", "sort")
 MODELS = ("transformer", "gru", "no_src_pe")
 
@@ -678,12 +555,10 @@ def _build(kind: str, c: Config, vocab: int, rng: np.random.Generator):
     return Transformer(vocab, c.d_model, c.h, c.d_ff, c.n_layers, c.max_len, rng=rng, src_positions=kind != "no_src_pe")
 
 
-def run(config: Config, seed: int = 0) -> Result:
+def run(config: Config, rng: np.random.Generator) -> Result:
     """Train the Transformer, the GRU baseline and the no-encoder-PE ablation on both tasks
     (same batches, same steps, same optimizer), evaluate by greedy decoding, run the probes."""
-    t0 = time.perf_counter()
     c = config
-    rng = make_rng(seed)
     vocab = N_SPECIAL + c.n_symbols
     metrics: dict = {}
     histories: dict[str, list[float]] = {}
@@ -739,21 +614,23 @@ def run(config: Config, seed: int = 0) -> Result:
     lr = nn.optim.noam_lambda(c.d_model, c.warmup)
     histories["lr"] = [c.lr_factor * lr(t) for t in range(c.steps_reverse)]
 
-    return Result(
-        paper=13,
-        preset=c.preset_name,
-        seed=seed,
-        config=c.to_dict(),
-        metrics=metrics,
-        histories=histories,
-        arrays=arrays,
-        seconds=time.perf_counter() - t0,
-    )
+    return Result(metrics=metrics, histories=histories, arrays=arrays)
 
 
 # ======================================================================================
 # Claims and figures
 # ======================================================================================
+
+
+# The card's thresholds; each sits well inside what seeds 0-7 measured (docs/results/13_transformer.md).
+EM_MIN = 0.95  # the Transformer's exact match: measured 1.000 reversal and >= 0.998 sorting
+GRU_MAX = 0.70  # the GRU's reversal at the longest length: measured <= 0.500 (but 0.88 in full)
+NO_PE_REV_MAX, NO_PE_SORT_MIN = 0.20, 0.90  # no encoder PE: measured <= 0.004 reversal, 1.000 sorting
+ZEROED_MAX = 0.05  # cross-attention zeroed: measured 0 on both tasks
+NO_MASK_MIN_DIFF = 1e-3  # without the causal mask the logits moved by 2.4-4.5
+ENTROPY_RATIO = 2.0  # scaled / unscaled attention entropy at d_k = 64: measured 5.52-5.76
+MIRROR_MIN = 0.6  # best reversal head's mass on the mirror position: measured >= 0.678
+MIRROR_VS_SORT = 2.5  # ... over the sorting model's (control): measured >= 5.6x
 
 
 def claims(result: Result) -> list[Claim]:
@@ -764,52 +641,53 @@ def claims(result: Result) -> list[Claim]:
     gru_rev, gru_rev_L = m["reverse_gru_exact_match"], m["reverse_gru_exact_match_by_length"][L]
     gru_sort = m["sort_gru_exact_match"]
     nope_rev, nope_sort = m["reverse_no_src_pe_exact_match"], m["sort_no_src_pe_exact_match"]
+    zeroed = {"reverse": m["reverse_zero_cross_attn_exact_match"], "sort": m["sort_zero_cross_attn_exact_match"]}
     cm = m["causal_mask"]
+    ent, grad = m["scaling_probe_entropy_ratio_dk64"], m["scaling_probe_grad_ratio_dk64"]
     rev_mirror, sort_mirror = m["reverse_cross_attn_mirror_mass_max"], m["sort_cross_attn_mirror_mass_max"]
     lens = f"lengths {cfg['min_len']}-{cfg['max_len']}"
     return [
         Claim(
             f"Transformer (average of its last {cfg['n_avg']} checkpoints, §6.1), greedy decoding: exact-sequence "
-            f"match ≥ 0.95 on reversal and on sorting ({lens})",
+            f"match ≥ {EM_MIN} on reversal and on sorting ({lens})",
             {"reverse": tf_rev, "sort": tf_sort},
-            tf_rev >= 0.95 and tf_sort >= 0.95,
+            tf_rev >= EM_MIN and tf_sort >= EM_MIN,
         ),
         Claim(
             f"GRU encoder-decoder without attention (same data, steps, optimizer): reversal of length {L} "
-            "≤ 0.70, and the Transformer beats it on both tasks",
+            f"≤ {GRU_MAX:.2f}, and the Transformer beats it on both tasks",
             {"reverse_length_max": gru_rev_L, "reverse": gru_rev, "sort": gru_sort},
-            gru_rev_L <= 0.70 and tf_rev > gru_rev and tf_sort > gru_sort,
+            gru_rev_L <= GRU_MAX and tf_rev > gru_rev and tf_sort > gru_sort,
         ),
         Claim(
-            "No positional encoding in the encoder: reversal collapses (≤ 0.20) while sorting survives (≥ 0.90)",
+            f"No positional encoding in the encoder: reversal collapses (≤ {NO_PE_REV_MAX:.2f}) while sorting "
+            f"survives (≥ {NO_PE_SORT_MIN:.2f})",
             {"reverse": nope_rev, "sort": nope_sort},
-            nope_rev <= 0.20 and nope_sort >= 0.90,
+            nope_rev <= NO_PE_REV_MAX and nope_sort >= NO_PE_SORT_MIN,
         ),
         Claim(
-            "Zeroing every cross-attention output of the trained Transformer: exact match ≤ 0.05 on both tasks",
-            {"reverse": m["reverse_zero_cross_attn_exact_match"], "sort": m["sort_zero_cross_attn_exact_match"]},
-            max(m["reverse_zero_cross_attn_exact_match"], m["sort_zero_cross_attn_exact_match"]) <= 0.05,
+            "Zeroing every cross-attention output of the trained Transformer: exact match "
+            f"≤ {ZEROED_MAX} on both tasks",
+            zeroed,
+            max(zeroed.values()) <= ZEROED_MAX,
         ),
         Claim(
             "Causal mask: changing decoder inputs after position t leaves the logits at positions ≤ t "
             "bit-identical (for every t); without the mask they change",
             {"max_abs_diff_causal": cm["max_abs_diff_causal"], "max_abs_diff_no_mask": cm["max_abs_diff_no_mask"]},
-            cm["bit_identical"] and cm["max_abs_diff_causal"] == 0.0 and cm["max_abs_diff_no_mask"] > 1e-3,
+            cm["bit_identical"] and cm["max_abs_diff_causal"] == 0.0 and cm["max_abs_diff_no_mask"] > NO_MASK_MIN_DIFF,
         ),
         Claim(
-            "Scaling 1/√d_k (d_k = 64, unit-variance q and k): mean attention entropy ≥ 2× the unscaled "
-            "one, and more gradient reaches the scores",
-            {
-                "entropy_ratio": m["scaling_probe_entropy_ratio_dk64"],
-                "grad_ratio": m["scaling_probe_grad_ratio_dk64"],
-            },
-            m["scaling_probe_entropy_ratio_dk64"] >= 2.0 and m["scaling_probe_grad_ratio_dk64"] > 1.0,
+            f"Scaling 1/√d_k (d_k = 64, unit-variance q and k): mean attention entropy ≥ {ENTROPY_RATIO:g}× the "
+            "unscaled one, and more gradient reaches the scores",
+            {"entropy_ratio": ent, "grad_ratio": grad},
+            ent >= ENTROPY_RATIO and grad > 1.0,
         ),
         Claim(
-            "Reversal cross-attention is anti-diagonal: its best head puts ≥ 0.6 of its weight on the mirror "
-            "source position, and ≥ 2.5× the same probe on the sorting model (control)",
+            f"Reversal cross-attention is anti-diagonal: its best head puts ≥ {MIRROR_MIN} of its weight on the "
+            f"mirror source position, and ≥ {MIRROR_VS_SORT}× the same probe on the sorting model (control)",
             {"reverse": rev_mirror, "sort_control": sort_mirror},
-            rev_mirror >= 0.6 and rev_mirror >= 2.5 * sort_mirror,
+            rev_mirror >= MIRROR_MIN and rev_mirror >= MIRROR_VS_SORT * sort_mirror,
         ),
     ]
 
@@ -836,7 +714,7 @@ def figures(result: Result) -> dict:
         {f"{task}: {kind}": m[f"{task}_{kind}_exact_match"] for task in TASKS for kind in MODELS},
         title="Exact-sequence match, greedy decoding",
         ylabel="exact match",
-        hline=0.95,
+        hline=EM_MIN,
     )
     lengths = sorted(m["reverse_transformer_exact_match_by_length"], key=int)
     figs["reverse_by_length"] = plots.line_plot(
@@ -881,3 +759,31 @@ def figures(result: Result) -> dict:
         ylabel="lr",
     )
     return figs
+
+
+def paper_vs_ours(result: Result) -> list[tuple[str, str, str]]:
+    m, c = result.metrics, result.config
+    pair = lambda kind: f"{m[f'reverse_{kind}_exact_match']:.1%} / {m[f'sort_{kind}_exact_match']:.1%}"  # noqa: E731
+    return [
+        (
+            "task",
+            "WMT14 EN-DE / EN-FR translation",
+            f"reverse / sort {c['min_len']}-{c['max_len']} symbols over {c['n_symbols']}",
+        ),
+        (
+            "model",
+            "d_model 512, h 8, d_ff 2048, N = 6",
+            f"d_model {c['d_model']}, h {c['h']}, d_ff {c['d_ff']}, N = {c['n_layers']}",
+        ),
+        ("result", "BLEU 28.4 / 41.8 (big)", f"exact match {pair('transformer')}"),
+        ("recurrent baseline", "GNMT, ConvS2S, ... (BLEU 24.6-26.4 EN-DE)", f"GRU without attention: {pair('gru')}"),
+        ("training steps", "100k (base), 300k (big)", f"{c['steps_reverse']} reverse / {c['steps_sort']} sort"),
+        ("warm-up", "4000 steps", f"{c['warmup']} steps"),
+        ("label smoothing", "0.1", f"{c['label_smoothing']}"),
+        (
+            "checkpoint averaging",
+            "last 5 (base) / 20 (big), 10 min apart",
+            f"last {c['n_avg']}, {c['avg_every']} steps apart",
+        ),
+        ("no encoder positions", "(not ablated; learned = sinusoidal)", pair("no_src_pe")),
+    ]

@@ -29,7 +29,7 @@ What is implemented
 Differences from the paper (and why)
 ------------------------------------
 * MLP units on digits instead of conv units on CIFAR (the card's toy; a 100-layer conv net
-  does not train in 30 s of CPU). No batch norm: the card's units are x + W₂relu(W₁relu(x));
+  does not train within a quick preset's budget). No batch norm: the card's units are x + W₂relu(W₁relu(x));
   without BN the branch is initialised small (×0.1) instead. So "pre-activation" here means
   ReLU-before-weights with nothing after the addition.
 * The paper's constant-scaling experiment scaled the shortcut of the *original* unit (ReLU
@@ -50,117 +50,25 @@ x_l → the (B, D) activations between units; F(x_l, W_l) → ``ResidualUnit.bra
 ``ConstantShortcut`` (λ → ``lam``); f → the ReLU of "post" units; L → ``n_units``; E → the
 cross-entropy; ‖∂E/∂x₀‖/‖∂E/∂x_L‖ → ``gradient_ratio``; λ^L → ``analytic_ratio``.
 
-Measured (real runs, 2-core CPU; behind every threshold in ``claims``)
-----------------------------------------------------------------------
-``Config.quick()``: the card's toy (50 units, width 32, 20 epochs of batches of 64, SGD lr
-0.01 ÷ 10 at epochs 10 and 15, momentum 0.9, clip 5, W₂ ×0.1), 3 paired replicates of
-pre/post, "scaled" in the first. ``run(Config.quick(), seed)`` with OpenBLAS 0.3.31's
-SkylakeX sgemm kernel, 1 thread; final train loss (whole training set) of each replicate,
-their means, mean test accuracy pre / post (397 digits); the pre/post column also gives
-the value with the Haswell kernel (``OPENBLAS_CORETYPE=Haswell``):
-
-    seed  train loss pre (3 reps)  train loss post (3 reps)  mean pre / post  pre/post SkX / Hsw  scaled  test acc
-    0     0.0483 0.0581 0.0499     0.0393 0.0506 0.0509      0.0521 / 0.0469  1.111 / 1.103       2.3014  0.982 / 0.980
-    1     0.0654 0.0467 0.0386     0.0620 0.0405 0.0381      0.0502 / 0.0469  1.072 / 1.073       2.3019  0.963 / 0.959
-    2     0.0546 0.0778 0.0505     0.0539 0.0860 0.0455      0.0610 / 0.0618  0.986 / 0.983       2.3017  0.959 / 0.961
-    3     0.0490 0.0456 0.0588     0.0508 0.0437 0.0573      0.0512 / 0.0506  1.010 / 1.005       2.3018  0.968 / 0.973
-    4     0.0534 0.0593 0.0399     0.0493 0.0474 0.0363      0.0509 / 0.0444  1.147 / 1.138       2.3022  0.963 / 0.956
-    5     0.0362 0.0438 0.0433     0.0357 0.0522 0.0440      0.0411 / 0.0439  0.935 / 0.931       2.3016  0.955 / 0.949
-    6     0.0508 0.0407 0.0431     0.0469 0.0372 0.0403      0.0449 / 0.0415  1.082 / 1.093       2.3017  0.946 / 0.945
-    7     0.0426 0.0476 0.0440     0.0426 0.0372 0.0355      0.0447 / 0.0384  1.164 / 1.158       2.3014  0.947 / 0.948
-
-    seed  F ≡ 0: pre / scaled      init: pre / post / scaled      trained: pre / post / scaled
-    0     1 / 8.882e-16            0.996 / 0.670 / 8.84e-16       8.98 / 9.16 / 8.84e-16
-    1     1 / 8.882e-16            0.988 / 0.643 / 8.77e-16       8.69 / 7.69 / 8.77e-16
-    2     1 / 8.882e-16            1.023 / 0.660 / 9.09e-16       10.6 / 10.6 / 9.09e-16
-    3     1 / 8.882e-16            0.996 / 0.695 / 8.84e-16       10.6 / 9.01 / 8.84e-16
-    4     1 / 8.882e-16            0.999 / 0.671 / 8.87e-16       10.8 / 8.41 / 8.88e-16
-    5     1 / 8.882e-16            0.997 / 0.697 / 8.85e-16       11.0 / 10.8 / 8.85e-16
-    6     1 / 8.882e-16            1.013 / 0.770 / 9.00e-16       10.9 / 10.7 / 9.00e-16
-    7     1 / 8.882e-16            0.987 / 0.684 / 8.77e-16       10.2 / 10.8 / 8.77e-16
-
-Spread across settings: seeds 0–7 under OPENBLAS_CORETYPE ∈ {Haswell, SkylakeX} ×
-OPENBLAS_NUM_THREADS ∈ {1, 2} (32 runs): all 7 claims pass in every run. SkylakeX gives
-bit-identical results with 1 and 2 threads; Haswell (1 or 2 threads) moves a replicate's
-final loss by at most 5.3% and pre/post by at most 0.011 (range over all 32 runs
-0.931–1.164); trained pre/post gradient ratios move by up to 2%, the other ratios by < 1e-6.
-CPU per ``run(Config.quick())``: 16.5–22.5 s with 1 thread, 19–35 s with 2 (the second BLAS
-thread mostly spins on these 32-wide matrices; the machine was shared, so ±20%).
-``Config.full()`` (the same toy, 8 paired replicates, the first 3 equal to quick's),
-SkylakeX, 1 thread, seeds 0–4: mean pre/post 1.054, 1.018, 1.002, 1.038, 1.061 (Haswell,
-2 threads, seeds 0–1: 1.055, 1.021); largest pre replicate 0.0778; all 7 claims pass;
-38–52 s CPU per run.
-
-Thresholds: zeroed branches match λ^L to 1e-4 relative (measured: exactly, in float32);
-identity ratio at init in [0.3, 10] (card; measured 0.987–1.023); scaled ≤ 1e-10 and
-within 3 orders of magnitude of 0.5⁵⁰ = 8.88e-16 (card; measured 0.988–1.023 × λ^L);
-pre-act train loss ≤ 0.1 in every replicate (card; largest over the 32 runs 0.0778); scaled
-train loss ≥ 2.0 (card; measured 2.3014–2.3022 = ln 10, chance); mean pre ≤ 1.5 × mean post
-(the card's soft criterion; measured 0.931–1.164 over all seeds and settings).
-
-Why replicates and a step schedule (what changed, and what did not work). The previous
-version compared one pre and one post run, trained from different initial weights with a
-constant lr, by their final losses. Those are snapshots of SGD noise: with the same code
-and seed, seed 3 gave pre/post 1.00 with the Haswell kernel and 1.51 (a failure) with
-SkylakeX, because float summation order differs and training amplifies it. Measured on
-seeds 0–4 (SkylakeX, 1 thread, 4 paired replicates each):
-
-    lr schedule              final losses     pre/post per pair   sd of log   mean of 3 / of 4 pairs
-    constant 0.01            0.0075–0.087     0.29–2.26           0.61        0.63–1.20 / 0.63–1.20
-    constant, last-epoch mean of the batch losses instead of the final loss: 0.86–1.25 (mean of 4)
-    ÷ 10 at 3/4              0.013–0.034      0.90–1.64           0.14        0.96–1.25 / 1.03–1.24
-    ÷ 10 at 1/2 and 3/4      0.033–0.086      0.89–1.25           0.087       0.99–1.15 / 1.00–1.11
-
-Replicates alone do not help at a constant lr (the spread is in the weights, not in the last
-batches, so a last-epoch average does not help either); the paper's schedule does, and with
-it the two kernels agree to a few percent. Its price: the nets fit the training set less by
-the end of the 20 epochs (pre losses up to 0.078 instead of ≤ 0.040), still well under the
-card's 0.1. Longer training brings the noise back: with 60 epochs (5 replicates, decay at
-epochs 30 and 45) the final losses are 0.0004–0.006, and the same seed gives pre/post 1.80
-(a failure) with SkylakeX and 0.76 with Haswell (seed 0; seed 1: 1.39 vs 0.88). So the full
-preset adds replicates of the card's 20-epoch toy rather than epochs.
-
-What did *not* show at this scale: pre-activation does not beat the original unit. At 100
-weight layers with a small branch init and no BN, the original unit's ReLU after the
-addition only masks part of the gradient (ratio ≈ 0.7 at init, not vanishing), and both
-units reach about the same loss; if anything post-activation is slightly ahead (mean
-pre/post 1.06 over seeds 0–7, above 1 on 6 of 8). The paper's gap (5.46% vs 5.93% at 164
-layers, 4.92% vs 7.61% at 1001) needs BN, conv units and far more depth than a 30-second
-CPU budget allows. The claim kept here is the card's: pre-activation trains at least about
-as well, while the constant-scaled shortcut fails completely.
+Measured values per seed, and what was tried and rejected: ``docs/results/15_identity_mappings.md``.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import nn
 from ..data.digits import load_digits_split
-from ..experiment import Claim, Result, make_rng, smoke_mode, train_loop
+from ..experiment import Claim, Result, train_loop
 from ..experiment import Config as _BaseConfig
-
-CARD = {
-    "number": 15,
-    "title": "Identity Mappings in Deep Residual Networks",
-    "claim": (
-        "With identity skip connections and identity after-addition (pre-activation units), "
-        "x_L = x_l + Σ F(x_i): signals propagate directly forward and backward, so very deep "
-        "nets train better (CIFAR-10 ResNet-1001: 4.62% error; ResNet-164 5.46% vs 5.93% for "
-        "the original unit); scaling the shortcut by a constant (0.5) makes optimisation fail "
-        "(ResNet-110: 12.35% vs 6.61%)."
-    ),
-    "track": "intermediate",
-    "concepts": ["pre-activation residual units", "clean identity paths", "gradient propagation"],
-}
 
 VARIANTS: tuple[str, ...] = ("pre", "post", "scaled")
 
 
 # ======================================================================================
-# One residual unit, three formulations
+# The model: one residual unit, three formulations
 # ======================================================================================
 
 
@@ -298,8 +206,27 @@ def zero_branches_(model: ResNetMLP) -> ResNetMLP:
     return model
 
 
+def per_unit_grad_norms(model: ResNetMLP, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """‖∂L/∂x_l‖ for l = 0 .. L (each x_l a leaf of its own piece of the graph), (L + 1,)."""
+    with nn.no_grad():
+        xs = [model.stem(nn.Tensor(X)).data]  # x₀ (B, D)
+        for unit in model.units:
+            xs.append(unit(nn.Tensor(xs[-1])).data)  # x_{l+1} (B, D)
+    leaf = nn.Tensor(xs[-1], requires_grad=True)
+    nn.cross_entropy(model.top(leaf), y).backward()
+    g = leaf.grad  # (B, D) ∂L/∂x_L
+    norms = [float(np.linalg.norm(g))]
+    for l in range(len(model.units) - 1, -1, -1):
+        x_l = nn.Tensor(xs[l], requires_grad=True)
+        model.units[l](x_l).backward(g)
+        g = x_l.grad  # (B, D) ∂L/∂x_l
+        norms.append(float(np.linalg.norm(g)))
+    model.zero_grad()
+    return np.asarray(norms[::-1])  # (L + 1,) from x₀ to x_L
+
+
 # ======================================================================================
-# Config and run
+# The experiment (the data: the 8×8 digits, ``data.digits``)
 # ======================================================================================
 
 
@@ -319,15 +246,17 @@ class Config(_BaseConfig):
     n_grad: int = 256  # examples for the gradient-ratio measurement
 
     @classmethod
+    def smoke(cls) -> Config:
+        return cls(n_units=6, epochs=1, replicates=2, n_grad=32)
+
+    @classmethod
     def quick(cls) -> Config:
-        if smoke_mode():  # seconds: every code path, no claim expected to pass
-            return cls(n_units=6, epochs=1, replicates=2, n_grad=32)
         return cls()
 
     @classmethod
     def full(cls) -> Config:
         # more pairs of the card's 20-epoch toy (its first 3 are quick's); 60 epochs made the
-        # final losses (~0.002) depend on the BLAS kernel again (see "Measured")
+        # final losses (~0.002) depend on the BLAS kernel again (see docs/results/15_identity_mappings.md)
         return cls(replicates=8)
 
 
@@ -365,7 +294,7 @@ def train(model: ResNetMLP, X: np.ndarray, y: np.ndarray, c: Config, rng: np.ran
     return train_loop(step, n_steps, desc=f"p15 {model.variant}")
 
 
-def run(config: Config, seed: int = 0) -> Result:
+def run(config: Config, rng: np.random.Generator) -> Result:
     """Gradient ratios (branches zeroed, at init, trained) and the training comparison.
 
     ``config.replicates`` paired replicates: replicate r draws one init seed and one
@@ -374,11 +303,9 @@ def run(config: Config, seed: int = 0) -> Result:
     trains all three variants and carries the gradient measurements and curves; the others
     train "pre" and "post" only, for the mean-loss comparison.
     """
-    t0 = time.perf_counter()
     c = config
     if c.replicates < 1:
         raise ValueError(f"Config.replicates must be >= 1, got {c.replicates}")
-    rng = make_rng(seed)
     X_tr, y_tr, X_te, y_te = load_digits_split(rng, n_train=c.n_train)
     X_tr, X_te = X_tr.astype(np.float32), X_te.astype(np.float32)  # (1400, 64), (397, 64)
     Xg, yg = X_tr[: c.n_grad], y_tr[: c.n_grad]  # (n_grad, 64)
@@ -413,40 +340,21 @@ def run(config: Config, seed: int = 0) -> Result:
     for name, vals in per_rep.items():
         metrics[f"{name}_reps"] = vals  # one per replicate
         metrics[name] = float(np.mean(vals))  # mean over the variant's replicates
-    return Result(
-        paper=15,
-        preset=c.preset_name,
-        seed=seed,
-        config=c.to_dict(),
-        metrics=metrics,
-        histories=histories,
-        arrays=arrays,
-        seconds=time.perf_counter() - t0,
-    )
-
-
-def per_unit_grad_norms(model: ResNetMLP, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """‖∂L/∂x_l‖ for l = 0 .. L (each x_l a leaf of its own piece of the graph), (L + 1,)."""
-    with nn.no_grad():
-        xs = [model.stem(nn.Tensor(X)).data]  # x₀ (B, D)
-        for unit in model.units:
-            xs.append(unit(nn.Tensor(xs[-1])).data)  # x_{l+1} (B, D)
-    leaf = nn.Tensor(xs[-1], requires_grad=True)
-    nn.cross_entropy(model.top(leaf), y).backward()
-    g = leaf.grad  # (B, D) ∂L/∂x_L
-    norms = [float(np.linalg.norm(g))]
-    for l in range(len(model.units) - 1, -1, -1):
-        x_l = nn.Tensor(xs[l], requires_grad=True)
-        model.units[l](x_l).backward(g)
-        g = x_l.grad  # (B, D) ∂L/∂x_l
-        norms.append(float(np.linalg.norm(g)))
-    model.zero_grad()
-    return np.asarray(norms[::-1])  # (L + 1,) from x₀ to x_L
+    return Result(metrics=metrics, histories=histories, arrays=arrays)
 
 
 # ======================================================================================
 # Claims and figures
 # ======================================================================================
+
+
+# The card's thresholds, against seeds 0-7 x two BLAS kernels (docs/results/15_identity_mappings.md).
+ZEROED_RTOL = 1e-4  # F ≡ 0: measured ratio equals λ^L exactly in float32
+INIT_RANGE = (0.3, 10.0)  # identity-shortcut ratio at init: measured 0.987-1.023
+SCALED_MAX, SCALED_DECADES = 1e-10, 3  # scaled ratio: measured 0.988-1.023 × 0.5^50 = 8.88e-16
+PRE_LOSS_MAX = 0.1  # pre-activation train loss per replicate: largest over 32 runs 0.0778
+SCALED_LOSS_MIN = 2.0  # the scaled net stays at chance: measured 2.3014-2.3022 = ln 10
+PRE_VS_POST = 1.5  # mean pre / mean post train loss: measured 0.931-1.164
 
 
 def claims(result: Result) -> list[Claim]:
@@ -457,10 +365,12 @@ def claims(result: Result) -> list[Claim]:
     params = {v: m[f"{v}_params"] for v in VARIANTS}
     zeroed = {v: m[f"{v}_ratio_zeroed"] for v in ("pre", "scaled")}
     scaled = {k: m[f"scaled_ratio_{k}"] for k in ("init", "trained")}
-    within = all(abs(np.log10(r / lamL)) <= 3 for r in scaled.values())
+    within = all(abs(np.log10(r / lamL)) <= SCALED_DECADES for r in scaled.values())
     R = len(m["pre_train_loss_reps"])
     pre_reps = m["pre_train_loss_reps"]
     mean = {v: m[f"{v}_train_loss"] for v in ("pre", "post")}
+    lo, hi = INIT_RANGE
+    rtol_text = f"{ZEROED_RTOL:.0e}".replace("e-0", "e-")  # "1e-4"
     return [
         Claim(
             "The three unit formulations share one code path: equal parameter counts "
@@ -470,37 +380,38 @@ def claims(result: Result) -> list[Claim]:
         ),
         Claim(
             f"Branches zeroed (F ≡ 0): measured ‖∂L/∂x₀‖/‖∂L/∂x_L‖ equals the analytic λ^L "
-            f"(pre: 1; scaled: 0.5^{L} = {lamL:.3g}) to 1e-4 relative",
+            f"(pre: 1; scaled: 0.5^{L} = {lamL:.3g}) to {rtol_text} relative",
             zeroed,
-            abs(zeroed["pre"] - 1.0) < 1e-4 and abs(zeroed["scaled"] / lamL - 1.0) < 1e-4,
+            abs(zeroed["pre"] - 1.0) < ZEROED_RTOL and abs(zeroed["scaled"] / lamL - 1.0) < ZEROED_RTOL,
         ),
         Claim(
-            f"At initialisation (branch ×{cfg['branch_init']}): identity-shortcut ratio in [0.3, 10]",
+            f"At initialisation (branch ×{cfg['branch_init']}): identity-shortcut ratio in [{lo}, {hi:g}]",
             m["pre_ratio_init"],
-            0.3 <= m["pre_ratio_init"] <= 10.0,
+            lo <= m["pre_ratio_init"] <= hi,
         ),
         Claim(
-            f"Scaled shortcut: ratio ≤ 1e-10 at init and after training, within 3 orders of magnitude "
-            f"of λ^L = {lamL:.3g}",
+            f"Scaled shortcut: ratio ≤ {SCALED_MAX:g} at init and after training, within {SCALED_DECADES} orders of "
+            f"magnitude of λ^L = {lamL:.3g}",
             scaled,
-            all(r <= 1e-10 for r in scaled.values()) and within,
+            all(r <= SCALED_MAX for r in scaled.values()) and within,
         ),
         Claim(
-            f"Training ({cfg['epochs']} epochs, {2 * L}-weight-layer nets): pre-activation train loss ≤ 0.1 "
+            f"Training ({cfg['epochs']} epochs, {2 * L}-weight-layer nets): pre-activation train loss ≤ {PRE_LOSS_MAX} "
             f"in each of the {R} replicates",
             pre_reps,
-            max(pre_reps) <= 0.1,
+            max(pre_reps) <= PRE_LOSS_MAX,
         ),
         Claim(
-            f"Constant-scaled shortcut fails to train: train loss ≥ 2.0 (chance = ln 10 = {m['ln10']:.4f})",
+            f"Constant-scaled shortcut fails to train: train loss ≥ {SCALED_LOSS_MIN} "
+            f"(chance = ln 10 = {m['ln10']:.4f})",
             m["scaled_train_loss"],
-            m["scaled_train_loss"] >= 2.0,
+            m["scaled_train_loss"] >= SCALED_LOSS_MIN,
         ),
         Claim(
             "Pre-activation trains at least about as well as the original post-activation unit: "
-            f"mean train loss over {R} paired replicates ≤ 1.5 × post-activation's",
+            f"mean train loss over {R} paired replicates ≤ {PRE_VS_POST} × post-activation's",
             {**mean, "pre/post": mean["pre"] / mean["post"]},
-            mean["pre"] <= 1.5 * mean["post"],
+            mean["pre"] <= PRE_VS_POST * mean["post"],
         ),
     ]
 
@@ -530,3 +441,37 @@ def figures(result: Result) -> dict:
             logy=True,
         )
     return figs
+
+
+def paper_vs_ours(result: Result) -> list[tuple[str, str, str]]:
+    m, cfg = result.metrics, result.config
+    R = len(m["pre_train_loss_reps"])
+    ratio = m["pre_train_loss"] / m["post_train_loss"]
+    return [
+        ("setting", "CIFAR-10, ResNet-110/164/1001, BN", f"digits, {2 * cfg['n_units']}-layer MLP ResNet, no BN"),
+        (
+            "original (post-activation) unit",
+            "164: 5.93%, 1001: 7.61% error",
+            f"train loss {m['post_train_loss']:.3g}, test acc {m['post_test_acc']:.1%} (mean of {R})",
+        ),
+        (
+            "pre-activation unit",
+            "164: 5.46%, 1001: 4.92% error",
+            f"train loss {m['pre_train_loss']:.3g}, test acc {m['pre_test_acc']:.1%} (mean of {R})",
+        ),
+        (
+            "pre vs post",
+            "pre better, gap grows with depth (0.47 points at 164, 2.69 at 1001)",
+            f"mean train loss pre/post = {ratio:.2f}: about equal (quick preset, seeds 0–7: 0.93–1.16)",
+        ),
+        (
+            "constant scaling 0.5",
+            "110: 12.35% (vs 6.61%), optimisation harder",
+            f"train loss {m['scaled_train_loss']:.4f} (ln 10 = {m['ln10']:.4f}), test acc {m['scaled_test_acc']:.1%}",
+        ),
+        (
+            "gradient ratio, scaled",
+            "λ^L → 0 (argued, Eq. 8)",
+            f"{m['scaled_ratio_init']:.3g} at init vs 0.5^L = {m['scaled_analytic_ratio']:.3g}",
+        ),
+    ]

@@ -1,11 +1,11 @@
-"""Convolution, pooling and normalisation pairs (see functional.py for the pair contract).
+"""Convolution, pooling and normalisation pairs (the pair contract is in ``pairs/__init__.py``).
 
 Shapes (PyTorch's layouts and semantics throughout)::
 
-    conv1d_forward(x (N, C, L), w (F, C, K), b (F,) | None, stride=1, padding=0, dilation=1)
+    conv1d_forward(x (N, C, L), w (F, C/groups, K), b (F,) | None, stride=1, padding=0, dilation=1, groups=1)
         -> out (N, F, L_out);                      conv1d_backward -> (dx, dw, db | None)
-    conv2d_forward(x (N, C, H, W), w (F, C, kh, kw), b (F,) | None, stride=1, padding=0,
-        dilation=1)   (stride/padding/dilation: int or (h, w) pair)
+    conv2d_forward(x (N, C, H, W), w (F, C/groups, kh, kw), b (F,) | None, stride=1, padding=0,
+        dilation=1, groups=1)   (stride/padding/dilation: int or (h, w) pair; padding "same"/"valid")
         -> out (N, F, H_out, W_out);               conv2d_backward -> (dx, dw, db | None)
     max_pool2d_forward(x (N, C, H, W), kernel_size, stride=None, padding=0)
         -> out (N, C, H_out, W_out);               max_pool2d_backward -> dx
@@ -58,7 +58,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import check_array
+from ..checks import check_array
 
 __all__ = [
     "conv1d_forward",
@@ -73,6 +73,8 @@ __all__ = [
     "layer_norm_backward",
     "batch_norm_forward",
     "batch_norm_backward",
+    "local_response_norm_forward",
+    "local_response_norm_backward",
 ]
 
 IntOrPair = int | tuple[int, int]
@@ -101,15 +103,16 @@ def _ints(op: str, name: str, v, n: int, minimum: int) -> tuple[int, ...]:
 
 
 def _out_size(op: str, axis: str, size: int, k: int, s: int, p: int, d: int) -> int:
-    """Number of window positions along one axis (PyTorch's floor rule)."""
+    """Number of window positions along one axis (PyTorch's floor rule); ``p`` is the
+    total padding (both sides)."""
     span = d * (k - 1) + 1  # extent of one dilated window
-    if size + 2 * p < span:
+    if size + p < span:
         raise ValueError(
             f"{op}: the kernel spans {span} along {axis} (kernel {k}, dilation {d}) but the "
-            f"padded input has only {size + 2 * p} ({size} + 2·{p} padding); expected "
-            f"{axis} + 2·padding >= dilation·(kernel − 1) + 1"
+            f"padded input has only {size + p} ({size} + {p} padding); expected "
+            f"{axis} + padding >= dilation·(kernel − 1) + 1"
         )
-    return (size + 2 * p - span) // s + 1
+    return (size + p - span) // s + 1
 
 
 def _same_dtype(op: str, x: np.ndarray, **others) -> None:
@@ -146,13 +149,22 @@ def _taps(kh: int, kw: int, Ho: int, Wo: int, stride, dilation) -> Iterator[tupl
 # --------------------------------------------------------------------------------------
 
 
-def _check_conv(op: str, x, w, b, layout: str, w_layout: str) -> None:
+def _check_conv(op: str, x, w, b, layout: str, w_layout: str, groups: int = 1) -> None:
     nd = len(layout.split(","))
     x = check_array(f"{op}: x", x, ndim=nd, shape_doc=layout)
     w = check_array(f"{op}: weight", w, ndim=nd, shape_doc=w_layout)
-    if x.shape[1] != w.shape[1]:
+    if not _is_int(groups) or groups < 1:
+        raise ValueError(f"{op}: groups must be an int >= 1, got {groups!r}")
+    if min(w.shape) == 0 or min(x.shape[1:]) == 0:
+        raise ValueError(f"{op}: x {x.shape} and weight {w.shape} must have no empty channel or kernel dim")
+    if w.shape[0] % groups or x.shape[1] % groups:
         raise ValueError(
-            f"{op}: x has {x.shape[1]} channels but weight expects {w.shape[1]}; "
+            f"{op}: groups={groups} must divide both x's {x.shape[1]} channels and weight's {w.shape[0]} filters"
+        )
+    if x.shape[1] != w.shape[1] * groups:
+        per_group = f" ({w.shape[1]} per group × groups={groups})" if groups > 1 else ""
+        raise ValueError(
+            f"{op}: x has {x.shape[1]} channels but weight expects {w.shape[1] * groups}{per_group}; "
             f"expected x {layout} and weight {w_layout}"
         )
     if b is not None:
@@ -164,29 +176,53 @@ def _check_conv(op: str, x, w, b, layout: str, w_layout: str) -> None:
     _same_dtype(op, x, weight=w, bias=b)
 
 
-def _conv2d(op: str, x, w, b, stride, padding, dilation):
-    """Checked inputs and normalised (h, w) pairs -> (out, cache). See conv2d_forward.
+def _conv_padding(op: str, padding, kernel: tuple[int, ...], stride, dilation) -> tuple[tuple[int, int], ...]:
+    """int | tuple | "valid" | "same" -> ((before, after), ...) per spatial axis.
+
+    "same" keeps the size (stride 1 only, as torch): total padding d·(k − 1) per axis,
+    the odd one on the right (torch's choice for even kernels).
+    """
+    n = len(kernel)
+    if padding == "valid":
+        return ((0, 0),) * n
+    if padding == "same":
+        if any(s != 1 for s in stride):
+            raise ValueError(f"{op}: padding='same' needs stride 1 (as torch), got stride {stride}")
+        total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in total)
+    if isinstance(padding, str):
+        raise ValueError(f"{op}: padding must be an int, a tuple of ints, 'same' or 'valid', got {padding!r}")
+    return tuple((p, p) for p in _ints(op, "padding", padding, n, 0))
+
+
+def _conv2d(op: str, x, w, b, stride, padding, dilation, groups: int = 1):
+    """Checked inputs and normalised pairs -> (out, cache). See conv2d_forward.
+    ``padding`` is ((top, bottom), (left, right)).
 
     Internally the batch is the innermost axis, (C, H, W, N): then the pixels a kernel
     offset reads for every image form long contiguous runs, which makes both the im2col
     copy and the col2im additions several times faster than in (N, C, H, W).
     """
     N, C, H, W = x.shape
-    F, _, kh, kw = w.shape
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    Ho = _out_size(op, "H", H, kh, sh, ph, dh)
-    Wo = _out_size(op, "W", W, kw, sw, pw, dw)
-    xp = np.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=x.dtype)  # (C, Hp, Wp, N) zero-padded
-    xp[:, ph : ph + H, pw : pw + W, :] = x.transpose(1, 2, 3, 0)
+    F, Cg, kh, kw = w.shape
+    (sh, sw), ((pt, pb), (pl, pr)), (dh, dw) = stride, padding, dilation
+    Ho = _out_size(op, "H", H, kh, sh, pt + pb, dh)
+    Wo = _out_size(op, "W", W, kw, sw, pl + pr, dw)
+    xp = np.zeros((C, H + pt + pb, W + pl + pr, N), dtype=x.dtype)  # (C, Hp, Wp, N) zero-padded
+    xp[:, pt : pt + H, pl : pl + W, :] = x.transpose(1, 2, 3, 0)
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # extent of one dilated window
     win = sliding_window_view(xp, span, axis=(1, 2))  # (C, Hp-., Wp-., N, span_h, span_w) view
     win = win[:, ::sh, ::sw, :, ::dh, ::dw]  # (C, Ho, Wo, N, kh, kw) view: stride, dilation
     cols = win.transpose(0, 4, 5, 1, 2, 3).reshape(C * kh * kw, Ho * Wo * N)  # (C·kh·kw, Ho·Wo·N)
-    out = w.reshape(F, -1) @ cols  # (F, Ho·Wo·N): the whole layer in one matmul
+    if groups == 1:
+        out = w.reshape(F, -1) @ cols  # (F, Ho·Wo·N): the whole layer in one matmul
+    else:  # one batched product: group g's filters read only group g's channels
+        G = groups
+        out = (w.reshape(G, F // G, -1) @ cols.reshape(G, Cg * kh * kw, -1)).reshape(F, -1)  # (F, Ho·Wo·N)
     if b is not None:
         out += b[:, None]  # (F, Ho·Wo·N)
     out = out.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2)  # (N, F, Ho, Wo) view
-    cache = (cols, w, b is not None, x.shape, xp.shape, (Ho, Wo), stride, padding, dilation)
+    cache = (cols, w, b is not None, x.shape, xp.shape, (Ho, Wo), stride, padding, dilation, groups)
     return np.ascontiguousarray(out), cache  # (N, F, Ho, Wo)
 
 
@@ -195,46 +231,56 @@ def conv2d_forward(
     w: np.ndarray,
     b: np.ndarray | None = None,
     stride: IntOrPair = 1,
-    padding: IntOrPair = 0,
+    padding: IntOrPair | str = 0,
     dilation: IntOrPair = 1,
+    groups: int = 1,
 ) -> tuple[np.ndarray, tuple]:
-    """2-D cross-correlation, as ``torch.nn.functional.conv2d`` (groups=1).
+    """2-D cross-correlation, as ``torch.nn.functional.conv2d``.
 
-    x (N, C, H, W), w (F, C, kh, kw), b (F,) or None -> out (N, F, H_out, W_out) with
-    out[n, f, y, z] = b[f] + Σ_{c,i,j} w[f, c, i, j] · x_pad[n, c, y·sh + i·dh, z·sw + j·dw],
-    x_pad being x zero-padded by (ph, pw). stride, padding, dilation: int or (h, w) pair.
+    x (N, C, H, W), w (F, C/groups, kh, kw), b (F,) or None -> out (N, F, H_out, W_out) with
+    out[n, f, y, z] = b[f] + Σ_{c,i,j} w[f, c, i, j] · x_pad[n, g·C/groups + c, y·sh + i·dh, z·sw + j·dw],
+    g = f // (F/groups) the filter's group, x_pad being x zero-padded. stride, dilation:
+    int or (h, w) pair; padding: that, or "valid" (0) or "same" (stride 1 only).
     """
-    _check_conv("conv2d", x, w, b, "(N, C, H, W)", "(F, C, kh, kw)")
+    _check_conv("conv2d", x, w, b, "(N, C, H, W)", "(F, C, kh, kw)" if groups == 1 else "(F, C/groups, kh, kw)", groups)
     stride = _ints("conv2d", "stride", stride, 2, 1)
-    padding = _ints("conv2d", "padding", padding, 2, 0)
     dilation = _ints("conv2d", "dilation", dilation, 2, 1)
-    return _conv2d("conv2d", x, w, b, stride, padding, dilation)
+    padding = _conv_padding("conv2d", padding, w.shape[2:], stride, dilation)
+    return _conv2d("conv2d", x, w, b, stride, padding, dilation, groups)
 
 
 def conv2d_backward(
     dout: np.ndarray, cache: tuple, input_grad: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
-    """dout (N, F, H_out, W_out) -> (dx (N, C, H, W), dw (F, C, kh, kw), db (F,) | None).
+    """dout (N, F, H_out, W_out) -> (dx (N, C, H, W), dw (F, C/groups, kh, kw), db (F,) | None).
 
     ``input_grad=False`` skips dx (returned as None): a network's first layer reads the
     data, which needs no gradient, so its dcols product and col2im would be thrown away
     (PyTorch's convolution_backward takes the same hint as its ``output_mask``).
     """
-    cols, w, has_b, (N, C, H, W), xp_shape, (Ho, Wo), stride, padding, dilation = cache
-    F, _, kh, kw = w.shape
-    ph, pw = padding
+    cols, w, has_b, (N, C, H, W), xp_shape, (Ho, Wo), stride, padding, dilation, G = cache
+    F, Cg, kh, kw = w.shape
+    (pt, _), (pl, _) = padding
     d = dout.transpose(1, 2, 3, 0).reshape(F, Ho * Wo * N)  # (F, Ho·Wo·N), cols' column order
     db = d.sum(axis=1) if has_b else None  # (F,)
-    dw = (cols @ d.T).T.reshape(w.shape)  # (F, C, kh, kw); this order is ~2x faster in BLAS
+    if G == 1:
+        dw = (cols @ d.T).T.reshape(w.shape)  # (F, C, kh, kw); this order is ~2x faster in BLAS
+    else:
+        dg = d.reshape(G, F // G, -1)  # (G, F/G, Ho·Wo·N)
+        dw = (dg @ cols.reshape(G, Cg * kh * kw, -1).transpose(0, 2, 1)).reshape(w.shape)  # (F, C/G, kh, kw)
     if not input_grad:
         return None, dw, db
-    dcols = (w.reshape(F, -1).T @ d).reshape(C, kh, kw, Ho, Wo, N)  # (C, kh, kw, Ho, Wo, N)
+    if G == 1:
+        dcols = (w.reshape(F, -1).T @ d).reshape(C, kh, kw, Ho, Wo, N)  # (C, kh, kw, Ho, Wo, N)
+    else:
+        wg = w.reshape(G, F // G, -1).transpose(0, 2, 1)  # (G, C/G·kh·kw, F/G)
+        dcols = (wg @ d.reshape(G, F // G, -1)).reshape(C, kh, kw, Ho, Wo, N)  # (C, kh, kw, Ho, Wo, N)
     # col2im: every column entry is added back onto the padded pixel it was read from,
     # one kernel offset at a time (offsets overlap when stride < kernel: they accumulate).
     dxp = np.zeros(xp_shape, dtype=dcols.dtype)  # (C, Hp, Wp, N)
     for i, j, ys, xs in _taps(kh, kw, Ho, Wo, stride, dilation):
         dxp[:, ys, xs, :] += dcols[:, i, j]  # (C, Ho, Wo, N) onto a strided slice
-    dx = dxp[:, ph : ph + H, pw : pw + W, :].transpose(3, 0, 1, 2)  # (N, C, H, W) view
+    dx = dxp[:, pt : pt + H, pl : pl + W, :].transpose(3, 0, 1, 2)  # (N, C, H, W) view
     return np.ascontiguousarray(dx), dw, db
 
 
@@ -243,26 +289,28 @@ def conv1d_forward(
     w: np.ndarray,
     b: np.ndarray | None = None,
     stride: int = 1,
-    padding: int = 0,
+    padding: int | str = 0,
     dilation: int = 1,
+    groups: int = 1,
 ) -> tuple[np.ndarray, tuple]:
-    """1-D cross-correlation, as ``torch.nn.functional.conv1d`` (groups=1).
+    """1-D cross-correlation, as ``torch.nn.functional.conv1d``.
 
-    x (N, C, L), w (F, C, K), b (F,) or None -> out (N, F, L_out). Computed as conv2d
-    with a unit height axis: x (N, C, 1, L), w (F, C, 1, K).
+    x (N, C, L), w (F, C/groups, K), b (F,) or None -> out (N, F, L_out). padding: an
+    int, "valid" or "same". Computed as conv2d with a unit height axis: x (N, C, 1, L),
+    w (F, C/groups, 1, K).
     """
-    _check_conv("conv1d", x, w, b, "(N, C, L)", "(F, C, K)")
+    _check_conv("conv1d", x, w, b, "(N, C, L)", "(F, C, K)" if groups == 1 else "(F, C/groups, K)", groups)
     (s,) = _ints("conv1d", "stride", stride, 1, 1)
-    (p,) = _ints("conv1d", "padding", padding, 1, 0)
     (d,) = _ints("conv1d", "dilation", dilation, 1, 1)
-    out, cache = _conv2d("conv1d", x[:, :, None, :], w[:, :, None, :], b, (1, s), (0, p), (1, d))
+    (pad,) = _conv_padding("conv1d", padding, w.shape[2:], (s,), (d,))
+    out, cache = _conv2d("conv1d", x[:, :, None, :], w[:, :, None, :], b, (1, s), ((0, 0), pad), (1, d), groups)
     return out[:, :, 0, :], cache  # (N, F, L_out)
 
 
 def conv1d_backward(
     dout: np.ndarray, cache: tuple, input_grad: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
-    """dout (N, F, L_out) -> (dx (N, C, L), dw (F, C, K), db (F,) | None); dx is None
+    """dout (N, F, L_out) -> (dx (N, C, L), dw (F, C/groups, K), db (F,) | None); dx is None
     when ``input_grad=False`` (see conv2d_backward)."""
     dx, dw, db = conv2d_backward(dout[:, :, None, :], cache, input_grad)  # (N, C, 1, L), (F, C, 1, K)
     return (None if dx is None else dx[:, :, 0, :]), dw[:, :, 0, :], db
@@ -282,8 +330,8 @@ def _pool_geometry(op: str, x, kernel_size, stride, padding):
     if any(2 * p > k for p, k in zip(padding, kernel)):
         raise ValueError(f"{op}: padding {padding} must be at most half of kernel_size {kernel}")
     H, W = x.shape[2:]
-    Ho = _out_size(op, "H", H, kernel[0], stride[0], padding[0], 1)
-    Wo = _out_size(op, "W", W, kernel[1], stride[1], padding[1], 1)
+    Ho = _out_size(op, "H", H, kernel[0], stride[0], 2 * padding[0], 1)
+    Wo = _out_size(op, "W", W, kernel[1], stride[1], 2 * padding[1], 1)
     return kernel, stride, padding, (Ho, Wo)
 
 
@@ -529,3 +577,75 @@ def batch_norm_backward(dout: np.ndarray, cache: tuple) -> tuple:
         g = g - g.mean(axis=axes, keepdims=True) - xhat * (g * xhat).mean(axis=axes, keepdims=True)
     dx = g * inv_std  # same as x
     return dx, dgamma, dbeta, None, None
+
+
+# --------------------------------------------------------------------------------------
+# local response normalisation
+# --------------------------------------------------------------------------------------
+# Local response normalisation (Krizhevsky, Sutskever & Hinton 2012, Section 3.3).
+#
+# Shapes (PyTorch's ``torch.nn.functional.local_response_norm`` semantics)::
+#
+#     local_response_norm_forward(x (N, C, *spatial), size, alpha=1e-4, beta=0.75, k=1.0)
+#         -> out (N, C, *spatial);                   local_response_norm_backward -> dx
+#
+# Each activation is divided by a power of the summed squares of its neighbours *across
+# channels* at the same position ("brightness normalisation": kernels compete):
+#
+#     s_c = k + (alpha / size) · Σ_{c' ∈ W(c)} x_{c'}²,      out_c = x_c · s_c^(−beta),
+#
+# with the window W(c) = [c − ⌊size/2⌋, c + ⌈size/2⌉ − 1] clipped to [0, C). This is
+# PyTorch's convention: alpha is divided by ``size`` (the paper writes alpha without the
+# 1/size; its k=2, n=5, alpha=1e-4, beta=0.75 correspond to alpha=5e-4 here), and for an
+# even ``size`` the window has one more channel before c than after.
+#
+# Backward. out_c depends on x_c directly and on every x_j in W(c) through s_c:
+#
+#     dx_j = dout_j · s_j^(−beta) − (2·alpha·beta / size) · x_j · Σ_{c : j ∈ W(c)} dout_c · x_c · s_c^(−beta−1).
+#
+# j ∈ W(c) ⇔ c ∈ [j − ⌈size/2⌉ + 1, j + ⌊size/2⌋], the mirror window, so both sums are
+# sliding-window sums along the channel axis: ``size`` shifted adds, no loop over C.
+
+
+def _window_sum(a: np.ndarray, before: int, after: int) -> np.ndarray:
+    """out[:, c] = Σ a[:, c'] for c' in [c − before, c + after] ∩ [0, C), any trailing axes.
+
+    Zero-pads the channel axis and adds ``before + after + 1`` shifted slices: a loop over
+    the window's offsets only (like conv's kernel taps), each add one contiguous array op.
+    """
+    N, C = a.shape[:2]
+    padded = np.zeros((N, C + before + after, *a.shape[2:]), dtype=a.dtype)  # (N, C + size − 1, ...)
+    padded[:, before : before + C] = a
+    out = padded[:, 0:C].copy()  # (N, C, ...) offset −before
+    for o in range(1, before + after + 1):
+        out += padded[:, o : o + C]  # (N, C, ...) offset o − before
+    return out
+
+
+def local_response_norm_forward(
+    x: np.ndarray, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> tuple[np.ndarray, tuple]:
+    """out = x · (k + alpha/size · Σ_window x²)^(−beta), the window running across channels.
+
+    x (N, C, *spatial) with at least 3 dims (as PyTorch) -> out, same shape.
+    """
+    x = check_array("local_response_norm: x", x, shape_doc="(N, C, *spatial)")
+    if x.ndim < 3:
+        raise ValueError(f"local_response_norm: x must be (N, C, *spatial) with >= 3 dims, got shape {x.shape}")
+    if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+        raise ValueError(f"local_response_norm: size must be an int >= 1, got {size!r}")
+    if not k > 0 or alpha < 0:
+        raise ValueError(f"local_response_norm: need k > 0 and alpha >= 0, got k={k}, alpha={alpha}")
+    before, after = size // 2, (size - 1) // 2  # window W(c) = [c − before, c + after]
+    s = k + (alpha / size) * _window_sum(x * x, before, after)  # (N, C, ...) the denominator base
+    scale = s ** (-beta)  # (N, C, ...)
+    out = x * scale  # (N, C, ...)
+    return out, (x, s, scale, size, alpha, beta, before, after)
+
+
+def local_response_norm_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
+    """dout (N, C, *spatial) -> dx (N, C, *spatial)."""
+    x, s, scale, size, alpha, beta, before, after = cache
+    g = dout * x * scale / s  # (N, C, ...) dout_c · x_c · s_c^(−beta−1)
+    mirrored = _window_sum(g, after, before)  # (N, C, ...) Σ over c with j ∈ W(c)
+    return dout * scale - (2.0 * alpha * beta / size) * x * mirrored  # (N, C, ...)

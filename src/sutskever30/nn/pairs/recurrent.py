@@ -1,4 +1,4 @@
-"""Recurrent cell pairs (see functional.py for the pair contract).
+"""Recurrent cell pairs (the pair contract is in ``pairs/__init__.py``).
 
 One time step of a vanilla RNN, an LSTM and a GRU (``*_cell``), and the same cells run
 over a whole sequence (``rnn``/``lstm``/``gru``, backprop through time inside the pair),
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_array
+from ..checks import check_array
 
 __all__ = [
     "rnn_cell_forward",
@@ -384,7 +384,7 @@ def _gru_gates_backward(dh_new, gi, hn, h, dgi, dgh) -> np.ndarray:
 def check_sequence(op: str, n_gates: int, x, state0, W_ih, W_hh, b_ih, b_hh) -> int:
     """Check a sequence pair's arguments (x (T, B, I), state0 (h0,) or (h0, c0), weights
     with ``n_gates``·H rows) with messages naming ``op``; returns the hidden size H."""
-    x = check_array("x", x, ndim=3, shape_doc="(T, B, I)")
+    x = check_array(f"{op}: x", x, ndim=3, shape_doc="(T, B, I)")
     if x.shape[0] == 0:
         raise ValueError(f"{op}: x has shape {x.shape}; expected (T, B, I) with T >= 1")
     h0, c0 = state0 if len(state0) == 2 else (state0[0], None)

@@ -1,4 +1,4 @@
-"""Attention pairs (see functional.py for the pair contract).
+"""Attention pairs (the pair contract is in ``pairs/__init__.py``).
 
 Scaled dot-product attention (Vaswani et al. 2017, eq. 1), batched over any leading dims
 (batch, heads, ...), which broadcast between q, k and v:
@@ -19,7 +19,8 @@ import math
 
 import numpy as np
 
-from ._checks import check_array
+from ..checks import check_array
+from .core import unbroadcast
 
 __all__ = ["scaled_dot_product_attention_forward", "scaled_dot_product_attention_backward"]
 
@@ -79,6 +80,7 @@ def scaled_dot_product_attention_forward(
     v: np.ndarray,
     mask: np.ndarray | None = None,
     scale: float | None = None,
+    is_causal: bool = False,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple]:
     """softmax(scale · q kᵀ, masked) v, as ``torch.nn.functional.scaled_dot_product_attention``
     with a boolean ``attn_mask`` (which returns only ``out``; here the weights come too).
@@ -86,10 +88,18 @@ def scaled_dot_product_attention_forward(
     q (..., Tq, d), k (..., Tk, d), v (..., Tk, dv); leading dims broadcast.
     mask: bool, broadcastable to (..., Tq, Tk), True = may attend; None = all may.
     scale: defaults to 1/√d.
+    is_causal: query i attends to keys 0..i only (torch's top-left aligned causal mask,
+    ``ones(Tq, Tk).tril()``); not together with ``mask``, as torch.
     Returns ``((out (..., Tq, dv), attn (..., Tq, Tk)), cache)``.
     Backward: ``scaled_dot_product_attention_backward((dout, dattn), cache) -> (dq, dk, dv, None)``.
     """
     lead, mask = _check_qkv(q, k, v, mask)
+    if is_causal:
+        if mask is not None:
+            raise ValueError("attention: pass either mask or is_causal=True, not both (as torch)")
+        mask = np.tril(np.ones((q.shape[-2], k.shape[-2]), dtype=bool))  # (Tq, Tk) True = may attend
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int | float | np.floating)):
+        raise TypeError(f"attention: scale must be a float or None, got {scale!r}")
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
     qs = q * scale  # (..., Tq, d) scaling q is cheaper than scaling the (Tq, Tk) scores
     attn = qs @ np.swapaxes(k, -1, -2)  # (..., Tq, Tk) scores S, turned into A in place
@@ -112,8 +122,6 @@ def scaled_dot_product_attention_forward(
 def scaled_dot_product_attention_backward(douts: tuple, cache: tuple) -> tuple:
     """(dout (..., Tq, dv), dattn (..., Tq, Tk)) -> (dq, dk, dv, None); either upstream
     gradient may be zeros (or None). The mask gets no gradient."""
-    from .functional import unbroadcast  # here: functional.py re-exports this module
-
     qs, k, v, attn, scale, q_shape, lead = cache
     dout, dattn = douts
     if dout is not None:

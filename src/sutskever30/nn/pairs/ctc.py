@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_array
+from ..checks import check_array
 
 __all__ = ["ctc_loss_forward", "ctc_loss_backward", "ctc_extended_labels"]
 
@@ -128,7 +128,7 @@ def ctc_loss_forward(
     Returns (loss, cache); backward: ``ctc_loss_backward(dloss, cache) -> (dlog_probs,
     None, None, None)``.
     """
-    log_probs = check_array("log_probs", log_probs, ndim=3, shape_doc="(T, N, C)")
+    log_probs = check_array("ctc_loss: log_probs", log_probs, ndim=3, shape_doc="(T, N, C)")
     if reduction not in _REDUCTIONS:
         raise ValueError(f"ctc_loss: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     T, N, C = log_probs.shape

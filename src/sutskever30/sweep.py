@@ -1,0 +1,318 @@
+"""Sweeps: a grid of (paper, preset, seed, config overrides) run as independent tasks, and
+the measured-results pages in ``docs/results/`` written from them.
+
+* Every task runs :func:`experiment.run_paper` with one BLAS thread, in this process
+  (``jobs=1``) or in a pool of processes (``jobs>1``), so the numbers are the same bit for
+  bit whichever ran them (for one BLAS kernel).
+* A task whose ``metrics.json`` exists with the same config is not run again: a killed
+  sweep resumes where it stopped.
+* A task that raises is reported with its error; the others go on.
+
+``docs/results/NN_slug.json`` holds each preset's claims per seed, with the command, the
+commit and the numerics; ``NN_slug.md`` is rendered from it, keeping the hand-written
+"Notes" section between its markers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tqdm import tqdm
+
+from . import registry
+from .experiment import Config, dump_json, format_measured, md_escape, run_paper, write_text_atomic
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run of the grid."""
+
+    paper: int
+    preset: str
+    seed: int
+    overrides: tuple[tuple[str, Any], ...] = field(default=())
+    module: str = ""  # the paper's module, fixed when the grid is made (registry.module_name)
+
+    @property
+    def name(self) -> str:
+        tail = "".join(f"-{k}={v}" for k, v in self.overrides)
+        return f"p{self.paper:02d}-{self.preset}-s{self.seed}{tail}"
+
+    def load(self) -> ModuleType:
+        return importlib.import_module(self.module or registry.module_name(self.paper))
+
+    def config(self) -> Config:
+        return self.load().Config.preset(self.preset).replace(**dict(self.overrides))
+
+
+def grid(papers: Iterable[int], presets: Iterable[str], seeds: Iterable[int], overrides=()) -> list[Task]:
+    """Every (paper, preset, seed) combination, papers outermost."""
+    return [Task(p, pr, s, tuple(overrides), registry.module_name(p)) for p in papers for pr in presets for s in seeds]
+
+
+def _summary(task: Task, metrics: Mapping[str, Any] | None, error: str | None) -> dict[str, Any]:
+    claims = list(metrics["claims"]) if metrics else []
+    return {
+        "task": task.name,
+        "paper": task.paper,
+        "preset": task.preset,
+        "seed": task.seed,
+        "overrides": dict(task.overrides),
+        "seconds": metrics["seconds"] if metrics else None,
+        "numerics": metrics["numerics"] if metrics else None,
+        "claims": claims,
+        "passed": sum(c["passed"] for c in claims),
+        "total": len(claims),
+        "error": error,
+    }
+
+
+def done(task: Task, runs: Path) -> dict[str, Any] | None:
+    """The summary of a task already run with the same config, else None."""
+    path = runs / task.name / "metrics.json"
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if metrics.get("config") != task.config().to_dict() or metrics.get("seed") != task.seed:
+        return None
+    return _summary(task, metrics, None)
+
+
+def run_task(task: Task, runs: str | Path) -> dict[str, Any]:
+    """Run one task with one BLAS thread; never raises (the error goes into the summary)."""
+    from threadpoolctl import threadpool_limits
+
+    out = Path(runs) / task.name
+    try:
+        with threadpool_limits(1):
+            config = task.config() if task.overrides else None
+            run_paper(task.paper, task.preset, task.seed, out, config=config, module=task.load())
+        return _summary(task, json.loads((out / "metrics.json").read_text(encoding="utf-8")), None)
+    except Exception as exc:  # noqa: BLE001 - a failed task is reported, the sweep goes on
+        last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" ({Path(last.filename).name}:{last.lineno})" if last else ""
+        return _summary(task, None, f"{type(exc).__name__}: {exc}{where}")
+
+
+def run_sweep(
+    tasks: Sequence[Task],
+    runs: str | Path,
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run ``tasks`` (skipping those already done), one progress bar over tasks.
+
+    ``jobs``: processes on this machine (1 = in this process). ``scheduler``: the address of
+    a running Dask distributed scheduler (``tcp://host:8786``); tasks then run on its workers.
+    Summaries come back in the order of ``tasks``.
+    """
+    runs = Path(runs)
+    runs.mkdir(parents=True, exist_ok=True)
+    summaries: dict[int, dict[str, Any]] = {}
+    todo: list[int] = []
+    for i, task in enumerate(tasks):
+        previous = done(task, runs)
+        if previous is None:
+            todo.append(i)
+        else:
+            summaries[i] = previous | {"skipped": True}
+    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc="sweep", unit="task", disable=None)
+
+    def finish(i: int, summary: dict[str, Any]) -> None:
+        summaries[i] = summary
+        bar.update(1)
+        if on_result is not None:
+            on_result(summary)
+
+    try:
+        if scheduler is not None:
+            from distributed import Client  # the [cluster] extra
+
+            with Client(scheduler) as client:
+                futures = {client.submit(run_task, tasks[i], str(runs.resolve()), pure=False): i for i in todo}
+                for future in _dask_as_completed(futures):
+                    finish(futures[future], future.result())
+        elif jobs <= 1 or len(todo) <= 1:
+            for i in todo:
+                finish(i, run_task(tasks[i], runs))
+        else:
+            # spawn: a fresh interpreter per worker, nothing inherited from this one's BLAS pools
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+                futures = {pool.submit(run_task, tasks[i], runs): i for i in todo}
+                for future in as_completed(futures):
+                    finish(futures[future], future.result())
+    finally:
+        bar.close()
+    return [summaries[i] for i in range(len(tasks)) if i in summaries]
+
+
+def _dask_as_completed(futures):
+    from distributed import as_completed as dask_as_completed
+
+    return dask_as_completed(list(futures))
+
+
+# --------------------------------------------------------------------------------------
+# docs/results
+# --------------------------------------------------------------------------------------
+
+NOTES_START = "<!-- notes:start (hand-written; kept when the CLI rewrites this file) -->"
+NOTES_END = "<!-- notes:end -->"
+DEFAULT_NOTES = "Nothing recorded yet."
+
+
+def git_commit(where: Path | None = None) -> str:
+    """The checkout's commit (short), with ``+dirty`` when tracked files differ from it."""
+    where = where or Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(where), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(where), "diff", "--quiet", "HEAD"], capture_output=True).returncode
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def results_stem(number: int) -> str:
+    info = registry.get(number)
+    return f"{number:02d}_{info.slug}"
+
+
+def record(summaries: Sequence[Mapping[str, Any]], results: str | Path, *, command: str, commit: str) -> list[Path]:
+    """Merge the sweep's summaries into ``results/NN_slug.json`` and re-render the pages.
+
+    A (paper, preset) that this sweep ran replaces that preset's section whole; other
+    presets in the file are kept. Returns the markdown files written.
+    """
+    results = Path(results)
+    results.mkdir(parents=True, exist_ok=True)
+    by_key: dict[tuple[int, str], list[Mapping[str, Any]]] = {}
+    for s in summaries:
+        if not s.get("overrides"):  # a run with overrides is not the preset's record
+            by_key.setdefault((s["paper"], s["preset"]), []).append(s)
+    written = []
+    for number in sorted({p for p, _ in by_key}):
+        stem = results_stem(number)
+        data_path = results / f"{stem}.json"
+        data = json.loads(data_path.read_text(encoding="utf-8")) if data_path.exists() else {}
+        for (p, preset), runs in by_key.items():
+            if p != number:
+                continue
+            runs = sorted(runs, key=lambda s: s["seed"])
+            numerics = next((s["numerics"] for s in runs if s["numerics"]), None)
+            data[preset] = {
+                "command": command,
+                "commit": commit,
+                "numerics": numerics,
+                "seeds": {
+                    str(s["seed"]): {"seconds": s["seconds"], "claims": s["claims"], "error": s["error"]} for s in runs
+                },
+            }
+        dump_json(data, data_path)
+        md_path = results / f"{stem}.md"
+        notes = _existing_notes(md_path)
+        write_text_atomic(md_path, render_results(number, data, notes))
+        written.append(md_path)
+    write_text_atomic(results / "README.md", render_index(results))
+    return written
+
+
+def _existing_notes(path: Path) -> str:
+    if not path.exists():
+        return DEFAULT_NOTES
+    text = path.read_text(encoding="utf-8")
+    if NOTES_START in text and NOTES_END in text:
+        return text.split(NOTES_START, 1)[1].split(NOTES_END, 1)[0].strip() or DEFAULT_NOTES
+    return DEFAULT_NOTES
+
+
+PRESET_ORDER = ("quick", "full", "smoke")
+
+
+def _mark(claim: Mapping[str, Any]) -> str:
+    return ("✓ " if claim["passed"] else "✗ ") + md_escape(format_measured(claim["measured"]))
+
+
+def render_results(number: int, data: Mapping[str, Any], notes: str = DEFAULT_NOTES) -> str:
+    """The page ``docs/results/NN_slug.md`` for one paper."""
+    from .experiment import describe_numerics
+
+    info = registry.get(number)
+    lines = [
+        f"# {number} · {info.title}",
+        "",
+        "Written by `sutskever30 report`; do not edit by hand, except the Notes section at the end.",
+        "",
+        f"> {info.claim}",
+        "",
+    ]
+    for preset in [p for p in PRESET_ORDER if p in data]:
+        section = data[preset]
+        seeds = sorted(section["seeds"], key=int)
+        runs = [section["seeds"][s] for s in seeds]
+        statements = next((r["claims"] for r in runs if r["claims"]), [])
+        n_ok = sum(1 for r in runs if r["claims"] and not r["error"] and all(c["passed"] for c in r["claims"]))
+        lines += [
+            f"## Preset `{preset}`: every claim passed on {n_ok} of {len(runs)} seeds",
+            "",
+            f"- command: `{section['command']}`",
+            f"- commit: `{section['commit']}`",
+        ]
+        if section.get("numerics"):
+            lines.append(f"- numerics: {describe_numerics(section['numerics'])}")
+        lines += ["", "| claim | " + " | ".join(f"seed {s}" for s in seeds) + " |"]
+        lines.append("|---|" + "---|" * len(seeds))
+        for i, claim in enumerate(statements):
+            cells = []
+            for r in runs:
+                c = r["claims"][i] if i < len(r["claims"]) else None
+                cells.append(_mark(c) if c else "—")
+            lines.append(f"| {md_escape(claim['statement'])} | " + " | ".join(cells) + " |")
+        lines.append("| seconds | " + " | ".join(f"{r['seconds']:.1f}" if r["seconds"] else "—" for r in runs) + " |")
+        errors = [(s, r["error"]) for s, r in zip(seeds, runs) if r["error"]]
+        if errors:
+            lines += ["", "Errors:", ""] + [f"- seed {s}: `{md_escape(e)}`" for s, e in errors]
+        lines.append("")
+    lines += ["## Notes: what was tried and rejected", "", NOTES_START, notes, NOTES_END, ""]
+    return "\n".join(lines)
+
+
+def render_index(results: Path) -> str:
+    """``docs/results/README.md``: one row per paper with a recorded run."""
+    lines = [
+        "# Measured results",
+        "",
+        "One page per paper, written by `sutskever30 report --seeds ... --out docs/results`.",
+        "",
+        "| # | paper | preset | claims passed (all seeds) | seeds | median seconds |",
+        "|---:|---|---|---|---|---:|",
+    ]
+    for path in sorted(results.glob("[0-9][0-9]_*.json")):
+        number = int(path.name[:2])
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for preset in [p for p in PRESET_ORDER if p in data]:
+            runs = list(data[preset]["seeds"].values())
+            passed = sum(sum(c["passed"] for c in r["claims"]) for r in runs)
+            total = sum(len(r["claims"]) for r in runs)
+            secs = sorted(r["seconds"] for r in runs if r["seconds"])
+            median = f"{secs[len(secs) // 2]:.1f}" if secs else "—"
+            title = md_escape(registry.get(number).title)
+            lines.append(
+                f"| {number} | [{title}]({path.stem}.md) | {preset} | {passed}/{total} | "
+                f"{','.join(sorted(data[preset]['seeds'], key=int))} | {median} |"
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,90 @@
+"""Sweeps (``sutskever30 report``): the same numbers from every backend, a failed task that
+does not stop the others, resuming a killed sweep, and the docs/results pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sutskever30 import cli, registry, sweep
+
+
+def strip_seconds(path):
+    m = json.loads(path.read_text())
+    m.pop("seconds")
+    return m
+
+
+def test_local_pool_and_serial_give_the_same_numbers_bit_for_bit(dummy_papers, tmp_path):
+    tasks = sweep.grid([2, 4], ["quick"], [0, 1])
+    serial = sweep.run_sweep(tasks, tmp_path / "serial", jobs=1)
+    pooled = sweep.run_sweep(tasks, tmp_path / "pool", jobs=2)
+    assert [s["task"] for s in serial] == [s["task"] for s in pooled] == [t.name for t in tasks]
+    for t in tasks:
+        a = strip_seconds(tmp_path / "serial" / t.name / "metrics.json")
+        b = strip_seconds(tmp_path / "pool" / t.name / "metrics.json")
+        assert a == b
+        assert a["numerics"]["blas"] is None or a["numerics"]["blas"]["threads"] == 1  # one BLAS thread per task
+    assert [s["passed"] for s in serial] == [s["passed"] for s in pooled]
+    assert serial[2]["passed"] == 1  # the failing dummy's claim fails on seed 0
+
+
+def test_a_failed_task_is_reported_and_the_rest_go_on(dummy_papers, tmp_path):
+    tasks = sweep.grid([5, 2], ["quick"], [0])
+    summaries = sweep.run_sweep(tasks, tmp_path, jobs=1)
+    assert summaries[0]["error"].startswith("TrainingDiverged: diverging: loss is inf at step")
+    assert summaries[1]["error"] is None and summaries[1]["passed"] == 2
+
+
+def test_a_rerun_sweep_runs_only_the_missing_or_changed_tasks(dummy_papers, tmp_path):
+    tasks = sweep.grid([2], ["quick"], [0, 1, 2])
+    sweep.run_sweep(tasks, tmp_path, jobs=1)
+    # as if killed before seed 2 finished, and seed 1 run with another config
+    for f in (tmp_path / tasks[2].name).iterdir():
+        f.unlink()
+    m = json.loads((tmp_path / tasks[1].name / "metrics.json").read_text())
+    m["config"]["steps"] = 1
+    (tmp_path / tasks[1].name / "metrics.json").write_text(json.dumps(m))
+    ran = []
+    again = sweep.run_sweep(tasks, tmp_path, jobs=1, on_result=lambda s: ran.append(s["task"]))
+    assert ran == [tasks[1].name, tasks[2].name]
+    assert [s.get("skipped", False) for s in again] == [True, False, False]
+    assert all(s["passed"] == 2 for s in again)
+
+
+def test_report_writes_results_pages_and_keeps_their_notes(capsys, dummy_papers, tmp_path):
+    out, runs = tmp_path / "results", tmp_path / "runs"
+    assert cli.main(["report", "--papers", "2,4", "--seeds", "0-2", "--out", str(out), "--runs", str(runs)]) == 1
+    stdout = capsys.readouterr().out
+    assert "p04-quick-s0: 1/2 claims passed" in stdout and "p02-quick-s2: 2/2 claims passed" in stdout
+    page = out / f"02_{registry.get(2).slug}.md"
+    text = page.read_text()
+    assert "## Preset `quick`: every claim passed on 3 of 3 seeds" in text
+    assert "| claim | seed 0 | seed 1 | seed 2 |" in text
+    assert "sutskever30 report --papers 2,4 --seeds 0-2" in text
+    failing = json.loads((out / f"04_{registry.get(4).slug}.json").read_text())["quick"]["seeds"]
+    n_ok = sum(all(c["passed"] for c in r["claims"]) for r in failing.values())
+    assert f"every claim passed on {n_ok} of 3 seeds" in (out / f"04_{registry.get(4).slug}.md").read_text()
+    # a hand-written note survives the next report, and another preset is added beside quick
+    page.write_text(text.replace(sweep.DEFAULT_NOTES, "Tried lr 1.0: diverged."))
+    assert cli.main(["report", "--papers", "2", "--preset", "full", "--out", str(out), "--runs", str(runs)]) == 0
+    text = page.read_text()
+    assert "Tried lr 1.0: diverged." in text
+    assert "## Preset `quick`" in text and "## Preset `full`: every claim passed on 1 of 1 seeds" in text
+    data = json.loads(page.with_suffix(".json").read_text())
+    assert sorted(data) == ["full", "quick"] and sorted(data["quick"]["seeds"]) == ["0", "1", "2"]
+    index = (out / "README.md").read_text()
+    assert f"[{registry.get(2).title}](02_{registry.get(2).slug}.md) | full | 2/2 |" in index
+
+
+def test_a_dask_cluster_gives_the_same_numbers(dummy_papers, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    tasks = sweep.grid([2], ["quick"], [0, 1])
+    sweep.run_sweep(tasks, tmp_path / "local", jobs=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        sweep.run_sweep(tasks, tmp_path / "dask", scheduler=c.scheduler_address)
+    for t in tasks:
+        assert strip_seconds(tmp_path / "local" / t.name / "metrics.json") == strip_seconds(
+            tmp_path / "dask" / t.name / "metrics.json"
+        )
