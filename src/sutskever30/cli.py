@@ -68,7 +68,7 @@ def _build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--papers", default=None, help="comma-separated numbers (default: every built paper)")
     rep.add_argument("--seeds", default="0", help="seeds as 0-7 or 0,2,5 (default 0)")
     rep.add_argument("--out", default=None, help="where the result pages go (default runs/report-PRESET)")
-    rep.add_argument("--runs", default=None, help="where each task's run directory goes (default OUT/runs)")
+    rep.add_argument("--runs", default=None, help="where each task's run directory goes (default runs/sweep-PRESET)")
     rep.add_argument("--jobs", default=None, help="processes on this machine (default: one per core)")
     rep.add_argument(
         "--scheduler",
@@ -198,7 +198,7 @@ def cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     seeds = _seed_list(args.seeds)
     jobs = _jobs(args.jobs)
     out = _writable_dir(args.out if args.out is not None else f"runs/report-{preset}", "--out")
-    runs = _writable_dir(args.runs if args.runs is not None else str(out / "runs"), "--runs")
+    runs = _writable_dir(args.runs if args.runs is not None else f"runs/sweep-{preset}", "--runs")
     scheduler = args.scheduler or None
     if scheduler is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx)://\S+", scheduler):
         raise UsageError(f"--scheduler must be an address like tcp://host:8786, got {scheduler!r}")
@@ -210,7 +210,7 @@ def cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     tasks = sweep.grid(numbers, [preset], seeds)
     summaries = sweep.run_sweep(tasks, runs, jobs=jobs, scheduler=scheduler, on_result=show)
     command = "sutskever30 " + " ".join(shlex.quote(a) for a in argv)
-    sweep.record(summaries, out, command=command, commit=sweep.git_commit())
+    sweep.record(summaries, out, runs=runs, command=command, commit=sweep.git_commit())
     bad = [s for s in summaries if s["error"] or s["passed"] != s["total"]]
     skipped = sum(1 for s in summaries if s.get("skipped"))
     print(

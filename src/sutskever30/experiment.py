@@ -482,7 +482,13 @@ def execute(
     return result, list(found)
 
 
-def metrics_document(title: str, result: Result, claims: Sequence[Claim]) -> dict[str, Any]:
+def metrics_document(
+    title: str,
+    result: Result,
+    claims: Sequence[Claim],
+    rows: Sequence[tuple[str, str, str]] = (),
+    figures: Sequence[tuple[str, str]] = (),
+) -> dict[str, Any]:
     """The content of metrics.json (key order fixed: same seed, same file but ``seconds``)."""
     return {
         "paper": result.paper,
@@ -493,6 +499,8 @@ def metrics_document(title: str, result: Result, claims: Sequence[Claim]) -> dic
         "numerics": result.numerics,
         "config": result.config,
         "claims": [c.to_dict() for c in claims],
+        "paper_vs_ours": [list(row) for row in rows],
+        "figures": [{"name": name, "file": file} for name, file in figures],
         "metrics": result.metrics,
     }
 
@@ -617,7 +625,7 @@ def run_paper(
         plots.save(fig, out / filename)
         written.append((str(name), filename))
     rows = paper_vs_ours_rows(module, result)
-    dump_json(metrics_document(registry.get(number).title, result, found), out / "metrics.json")
+    dump_json(metrics_document(registry.get(number).title, result, found, rows, written), out / "metrics.json")
     dump_json({"config": result.config, "histories": result.histories}, out / "run.json")
     write_text_atomic(out / "report.md", _paper_report(result, found, written, rows))
     return result, found

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 import subprocess
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -30,7 +31,15 @@ from typing import Any
 from tqdm import tqdm
 
 from . import registry
-from .experiment import Config, dump_json, format_measured, md_escape, run_paper, write_text_atomic
+from .experiment import (
+    Config,
+    dump_json,
+    format_measured,
+    md_escape,
+    paper_vs_ours_table,
+    run_paper,
+    write_text_atomic,
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ def _summary(task: Task, metrics: Mapping[str, Any] | None, error: str | None) -
         "seconds": metrics["seconds"] if metrics else None,
         "numerics": metrics["numerics"] if metrics else None,
         "claims": claims,
+        "paper_vs_ours": list(metrics.get("paper_vs_ours", [])) if metrics else [],
+        "figures": list(metrics.get("figures", [])) if metrics else [],
         "passed": sum(c["passed"] for c in claims),
         "total": len(claims),
         "error": error,
@@ -192,11 +203,15 @@ def results_stem(number: int) -> str:
     return f"{number:02d}_{info.slug}"
 
 
-def record(summaries: Sequence[Mapping[str, Any]], results: str | Path, *, command: str, commit: str) -> list[Path]:
+def record(
+    summaries: Sequence[Mapping[str, Any]], results: str | Path, *, runs: str | Path, command: str, commit: str
+) -> list[Path]:
     """Merge the sweep's summaries into ``results/NN_slug.json`` and re-render the pages.
 
     A (paper, preset) that this sweep ran replaces that preset's section whole; other
-    presets in the file are kept. Returns the markdown files written.
+    presets in the file are kept. The lowest seed's "paper vs ours" rows and figures
+    (copied from its run directory in ``runs`` to ``results/NN_slug/PRESET/``) represent the
+    preset. Returns the markdown files written.
     """
     results = Path(results)
     results.mkdir(parents=True, exist_ok=True)
@@ -209,17 +224,22 @@ def record(summaries: Sequence[Mapping[str, Any]], results: str | Path, *, comma
         stem = results_stem(number)
         data_path = results / f"{stem}.json"
         data = json.loads(data_path.read_text(encoding="utf-8")) if data_path.exists() else {}
-        for (p, preset), runs in by_key.items():
+        for (p, preset), group in by_key.items():
             if p != number:
                 continue
-            runs = sorted(runs, key=lambda s: s["seed"])
-            numerics = next((s["numerics"] for s in runs if s["numerics"]), None)
+            group = sorted(group, key=lambda s: s["seed"])
+            numerics = next((s["numerics"] for s in group if s["numerics"]), None)
+            shown = next((s for s in group if not s["error"]), None)
+            figures = _copy_figures(shown, Path(runs), results / stem / preset) if shown else []
             data[preset] = {
                 "command": command,
                 "commit": commit,
                 "numerics": numerics,
+                "shown_seed": shown["seed"] if shown else None,
+                "paper_vs_ours": shown["paper_vs_ours"] if shown else [],
+                "figures": figures,
                 "seeds": {
-                    str(s["seed"]): {"seconds": s["seconds"], "claims": s["claims"], "error": s["error"]} for s in runs
+                    str(s["seed"]): {"seconds": s["seconds"], "claims": s["claims"], "error": s["error"]} for s in group
                 },
             }
         dump_json(data, data_path)
@@ -229,6 +249,21 @@ def record(summaries: Sequence[Mapping[str, Any]], results: str | Path, *, comma
         written.append(md_path)
     write_text_atomic(results / "README.md", render_index(results))
     return written
+
+
+def _copy_figures(summary: Mapping[str, Any], runs: Path, dest: Path) -> list[dict[str, str]]:
+    """Copy one run's PNGs into the results folder; the names and relative paths."""
+    if dest.exists():
+        for old in dest.glob("*.png"):
+            old.unlink()
+    dest.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for fig in summary["figures"]:
+        src = runs / summary["task"] / fig["file"]
+        if src.exists():
+            shutil.copyfile(src, dest / fig["file"])
+            copied.append({"name": fig["name"], "file": f"{dest.parent.name}/{dest.name}/{fig['file']}"})
+    return copied
 
 
 def _existing_notes(path: Path) -> str:
@@ -286,6 +321,16 @@ def render_results(number: int, data: Mapping[str, Any], notes: str = DEFAULT_NO
         errors = [(s, r["error"]) for s, r in zip(seeds, runs) if r["error"]]
         if errors:
             lines += ["", "Errors:", ""] + [f"- seed {s}: `{md_escape(e)}`" for s, e in errors]
+        if section.get("paper_vs_ours"):
+            lines += [
+                "",
+                f"Paper vs ours (seed {section['shown_seed']}):",
+                "",
+                paper_vs_ours_table(section["paper_vs_ours"]),
+            ]
+        if section.get("figures"):
+            lines += ["", f"Figures (seed {section['shown_seed']}):", ""]
+            lines += [f"![{md_escape(f['name'])}]({f['file']})" for f in section["figures"]]
         lines.append("")
     lines += ["## Notes: what was tried and rejected", "", NOTES_START, notes, NOTES_END, ""]
     return "\n".join(lines)

@@ -18,7 +18,19 @@ import pytest
 from sutskever30 import cli, registry
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-METRICS_KEYS = ["paper", "title", "preset", "seed", "seconds", "numerics", "config", "claims", "metrics"]
+METRICS_KEYS = [
+    "paper",
+    "title",
+    "preset",
+    "seed",
+    "seconds",
+    "numerics",
+    "config",
+    "claims",
+    "paper_vs_ours",
+    "figures",
+    "metrics",
+]
 # a process that swaps in the dummies the way the fixture does, then runs the CLI
 WITH_DUMMIES = f"""
 import dataclasses, sys

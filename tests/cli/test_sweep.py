@@ -74,6 +74,9 @@ def test_report_writes_results_pages_and_keeps_their_notes(capsys, dummy_papers,
     assert "## Preset `quick`" in text and "## Preset `full`: every claim passed on 1 of 1 seeds" in text
     data = json.loads(page.with_suffix(".json").read_text())
     assert sorted(data) == ["full", "quick"] and sorted(data["quick"]["seeds"]) == ["0", "1", "2"]
+    # the lowest seed's figures are copied beside the page, and shown on it
+    assert (out / f"02_{registry.get(2).slug}" / "quick" / "loss.png").exists()
+    assert f"![loss](02_{registry.get(2).slug}/quick/loss.png)" in text
     index = (out / "README.md").read_text()
     assert f"[{registry.get(2).title}](02_{registry.get(2).slug}.md) | full | 2/2 |" in index
 
