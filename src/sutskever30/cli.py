@@ -50,10 +50,14 @@ def _build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
         description="The 30 papers of Ilya Sutskever's reading list, in NumPy, with every claim measured.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list,run,report}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{list,run,report,site}", parser_class=_Parser)
     sub.required = True
 
     sub.add_parser("list", allow_abbrev=False, help="the 30 papers, their track and status")
+
+    site = sub.add_parser("site", allow_abbrev=False, help="build the website (needs the [docs] extra and npm)")
+    site.add_argument("--out", default="site", help="output directory (default site/)")
+    site.add_argument("--no-notebooks", action="store_true", help="skip executing the notebooks (faster)")
 
     run = sub.add_parser("run", allow_abbrev=False, help="run one paper and write metrics.json, figures, report.md")
     run.add_argument("paper", metavar="N", help="paper number, 1-30")
@@ -221,6 +225,20 @@ def cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0 if not bad else 1
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    out = _writable_dir(args.out, "--out")
+    try:
+        import material  # noqa: F401  (MkDocs Material)
+        import mkdocs_jupyter  # noqa: F401
+
+        from . import site
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise UsageError(f"the site needs the docs extra: pip install -e '.[docs]' ({exc})") from None
+    built = site.build(out, notebooks=not args.no_notebooks)
+    print(f"wrote the site to {built}/; serve it with: python -m http.server -d {built}")
+    return 0
+
+
 def _say(message: str) -> None:
     """One line on stderr; if stderr itself cannot be written, the exit code still tells."""
     try:
@@ -233,6 +251,8 @@ def _dispatch(argv: Sequence[str]) -> int:
     args = _build_parser().parse_args(argv)
     if args.command == "list":
         return cmd_list()
+    if args.command == "site":
+        return cmd_site(args)
     keep_freed_memory()  # fewer page faults per training step; see _malloc.py
     if args.command == "run":
         return cmd_run(args)
