@@ -21,6 +21,7 @@ Both show a bar on a terminal only, so piped output and logs stay readable.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -482,17 +483,24 @@ def execute(
     return result, list(found)
 
 
+def module_digest(module: ModuleType) -> str:
+    """SHA-256 of a paper module's source: a resumed sweep re-runs a task whose code changed."""
+    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()
+
+
 def metrics_document(
     title: str,
     result: Result,
     claims: Sequence[Claim],
     rows: Sequence[tuple[str, str, str]] = (),
     figures: Sequence[tuple[str, str]] = (),
+    digest: str | None = None,
 ) -> dict[str, Any]:
     """The content of metrics.json (key order fixed: same seed, same file but ``seconds``)."""
     return {
         "paper": result.paper,
         "title": title,
+        "module_sha256": digest,
         "preset": result.preset,
         "seed": result.seed,
         "seconds": round(float(result.seconds), 3),
@@ -625,7 +633,8 @@ def run_paper(
         plots.save(fig, out / filename)
         written.append((str(name), filename))
     rows = paper_vs_ours_rows(module, result)
-    dump_json(metrics_document(registry.get(number).title, result, found, rows, written), out / "metrics.json")
+    doc = metrics_document(registry.get(number).title, result, found, rows, written, module_digest(module))
+    dump_json(doc, out / "metrics.json")
     dump_json({"config": result.config, "histories": result.histories}, out / "run.json")
     write_text_atomic(out / "report.md", _paper_report(result, found, written, rows))
     return result, found

@@ -289,3 +289,91 @@ def decision_boundaries(
     if title:
         fig.suptitle(title)
     return fig
+
+
+def pipeline_gantt(charts: Mapping[str, np.ndarray], *, title: str = "") -> Figure:
+    """Pipeline schedules as Gantt charts, one panel per name (e.g. ``"K4_M8"``).
+
+    Each chart is (stages, ticks): the micro-batch m for a forward tick, −1 − m for a
+    backward tick, NaN when the stage is idle (the bubble, drawn white).
+    """
+    if not charts:
+        raise ValueError("pipeline_gantt needs at least one chart")
+    fig, axes = new_figure(len(charts), 1, figsize=(7.5, 1.0 + 1.1 * sum(np.shape(c)[0] for c in charts.values()) / 2))
+    for ax, (name, chart) in zip(axes[:, 0], charts.items()):
+        chart = np.asarray(chart, dtype=np.float64)
+        if chart.ndim != 2:
+            raise ValueError(f"pipeline_gantt: chart {name!r} must be 2-D (stages, ticks), got {chart.shape}")
+        n_mb = int(np.nanmax(np.where(chart >= 0, chart, -1 - chart))) + 1 if np.isfinite(chart).any() else 1
+        rgb = np.ones(chart.shape + (3,))
+        fwd, bwd = chart >= 0, chart < 0
+        shade = lambda v, n=n_mb: 0.35 + 0.55 * v / max(1, n - 1)  # noqa: E731
+        rgb[fwd] = np.stack([0.2 * np.ones(fwd.sum()), shade(chart[fwd]), 0.9 * np.ones(fwd.sum())], axis=1)
+        rgb[bwd] = np.stack([0.95 * np.ones(bwd.sum()), shade(-1 - chart[bwd]), 0.2 * np.ones(bwd.sum())], axis=1)
+        ax.imshow(rgb, aspect="auto", interpolation="nearest")
+        for k in range(chart.shape[0]):
+            for t in range(chart.shape[1]):
+                if np.isfinite(chart[k, t]) and chart.shape[1] <= 80:
+                    v = int(chart[k, t])
+                    ax.text(t, k, str(v if v >= 0 else -1 - v), ha="center", va="center", fontsize=5)
+        ax.set_yticks(range(chart.shape[0]), labels=[f"stage {k}" for k in range(chart.shape[0])], fontsize=7)
+        ax.set_xlabel("tick (blue: forward, orange: backward, white: bubble)", fontsize=7)
+        ax.set_title(name, fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def grouped_bar_plot(
+    groups: Mapping[str, Mapping[str, float]],
+    *,
+    title: str = "",
+    ylabel: str = "",
+    hline: float | None = None,
+) -> Figure:
+    """Bars grouped by category: ``groups[series][category]`` (e.g. accuracy per model per question type)."""
+    if not groups:
+        raise ValueError("grouped_bar_plot needs at least one series")
+    series = list(groups)
+    categories = list(groups[series[0]])
+    for s in series:
+        if list(groups[s]) != categories:
+            raise ValueError(f"grouped_bar_plot: series {s!r} has categories {list(groups[s])}, expected {categories}")
+    fig, axes = new_figure(figsize=(max(4.5, 0.9 * len(categories) * len(series) / 2 + 2), 3.5))
+    ax = axes[0, 0]
+    width = 0.8 / len(series)
+    for k, s in enumerate(series):
+        xs = np.arange(len(categories)) + (k - (len(series) - 1) / 2) * width
+        ax.bar(xs, [float(groups[s][c]) for c in categories], width=width, label=s)
+    ax.set_xticks(range(len(categories)), labels=categories, fontsize=8)
+    if hline is not None:
+        ax.axhline(hline, linestyle="--", color="gray", linewidth=1)
+    ax.set(title=title, ylabel=ylabel)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def heatmap_row(
+    matrices: Mapping[str, np.ndarray],
+    *,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    cmap: str = "gray",
+) -> Figure:
+    """Several 2-D arrays side by side on one colour scale (e.g. an NTM's write and read weightings over time)."""
+    if not matrices:
+        raise ValueError("heatmap_row needs at least one matrix")
+    ms = {k: np.asarray(v, dtype=np.float64) for k, v in matrices.items()}
+    for k, m in ms.items():
+        if m.ndim != 2:
+            raise ValueError(f"heatmap_row: matrix {k!r} must be 2-D, got shape {m.shape}")
+    vmin, vmax = min(m.min() for m in ms.values()), max(m.max() for m in ms.values())
+    fig, axes = new_figure(1, len(ms), figsize=(3.2 * len(ms) + 0.8, 3.6))
+    for ax, (name, m) in zip(axes[0], ms.items()):
+        im = ax.imshow(m, cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax)
+        ax.set(title=name, xlabel=xlabel, ylabel=ylabel)
+    fig.colorbar(im, ax=list(axes[0]))
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -36,6 +36,7 @@ from .experiment import (
     dump_json,
     format_measured,
     md_escape,
+    module_digest,
     paper_vs_ours_table,
     run_paper,
     write_text_atomic,
@@ -96,6 +97,8 @@ def done(task: Task, runs: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     if metrics.get("config") != task.config().to_dict() or metrics.get("seed") != task.seed:
+        return None
+    if metrics.get("module_sha256") not in (None, module_digest(task.load())):  # the paper's code changed
         return None
     return _summary(task, metrics, None)
 

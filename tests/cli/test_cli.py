@@ -21,6 +21,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 METRICS_KEYS = [
     "paper",
     "title",
+    "module_sha256",
     "preset",
     "seed",
     "seconds",

@@ -51,6 +51,13 @@ def test_a_rerun_sweep_runs_only_the_missing_or_changed_tasks(dummy_papers, tmp_
     assert ran == [tasks[1].name, tasks[2].name]
     assert [s.get("skipped", False) for s in again] == [True, False, False]
     assert all(s["passed"] == 2 for s in again)
+    # a task whose paper module changed since it ran is run again
+    m = json.loads((tmp_path / tasks[0].name / "metrics.json").read_text())
+    m["module_sha256"] = "0" * 64
+    (tmp_path / tasks[0].name / "metrics.json").write_text(json.dumps(m))
+    ran.clear()
+    sweep.run_sweep(tasks, tmp_path, jobs=1, on_result=lambda s: ran.append(s["task"]))
+    assert ran == [tasks[0].name]
 
 
 def test_report_writes_results_pages_and_keeps_their_notes(capsys, dummy_papers, tmp_path):

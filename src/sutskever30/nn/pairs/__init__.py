@@ -41,3 +41,15 @@ from .recurrent import *  # noqa: F403
 from .recurrent import __all__ as _recurrent
 
 __all__ = [*_core, *_conv, *_recurrent, *_attention, *_ctc, *_graph]
+
+# rmc: the relational memory core's gated memory update (paper 18)
+from .rmc import *  # noqa: E402, F403
+from .rmc import __all__ as _rmc  # noqa: E402
+
+__all__ += _rmc
+
+# memory: the NTM's content/location addressing, read and erase/add write (paper 20)
+from .memory import *  # noqa: E402, F403
+from .memory import __all__ as _memory  # noqa: E402
+
+__all__ += _memory
