@@ -78,7 +78,7 @@ def home_page() -> str:
         "## The papers",
         "",
         "Claims are those of the recorded quick runs in `docs/results/` (every seed counted);",
-        "the time is the median wall time of a quick run, as recorded.",
+        "the time is the median wall time of a quick run, as recorded (on a shared machine, so an upper bound).",
         "",
         "| # | paper | track | status | quick claims passed | quick run |",
         "|---:|---|---|---|---|---:|",

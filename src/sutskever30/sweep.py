@@ -345,6 +345,8 @@ def render_index(results: Path) -> str:
         "# Measured results",
         "",
         "One page per paper, written by `sutskever30 report --seeds ... --out docs/results`.",
+        "Seconds are the wall time each run took where it was recorded; runs that shared a busy",
+        "machine with other work took longer than they do on an idle one.",
         "",
         "| # | paper | preset | claims passed (all seeds) | seeds | median seconds |",
         "|---:|---|---|---|---|---:|",
