@@ -119,6 +119,7 @@ def paper_page(number: int, has_notebook: bool) -> str:
     results = ROOT / "docs" / "results" / f"{stem}.md"
     if results.exists():
         body = results.read_text(encoding="utf-8").split("\n", 1)[1]  # without its title
+        body = body.replace(f"> {p.claim}\n", "", 1)  # the headline claim is already above
         body = body.replace(
             "Written by `sutskever30 report`; do not edit by hand, except the Notes section at the end.", ""
         )
