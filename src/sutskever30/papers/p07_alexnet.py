@@ -32,36 +32,11 @@ Model (``SmallAlexNet``), input 1×16×16::
     conv 3×3, 32, pad 1 → act → maxpool 3/2               (7×7 → 3×3)
     flatten 288 → FC hidden → act → dropout → FC 10
 
-LRN is used in the ReLU/tanh probe and in the full preset's ``full_lrn`` arm; the asserted
-regulariser arms leave it out, as the card's toy net does. The regulariser arms use
-hidden = 256 (AlexNet's dropout layers have 4096 units; at 64, dropout hurt), the probe
-hidden = 64 (``speed_hidden``, the card's FC64).
-
-Experiment (``run``): ``n_train`` = 200 training images, tested on every digit not used for
-training (1597 of the 1797, so the sampling s.e. of a 93% accuracy is ≈ 0.6 points).
-
-* ReLU vs tanh (``iterations_to_error``): the plain CNN (no dropout, no augmentation, as in
-  Figure 1) trained until its training error is ≤ 25%, for ``speed_inits`` = 5
-  initialisations; the ReLU and tanh nets of one init share the initial weights and the
-  batch order. Inputs keep the digits' raw 0-16 intensity scale (``speed_pixel_scale``).
-* A 2×2 of the regularisers (``train_condition``), all from the same initial weights and
-  the same mini-batch order, inputs on the loader's [0, 1] scale (``pixel_scale``):
-
-      base      no dropout, no augmentation
-      dropout   dropout 0.5 only             (Section 4.2's ablation: the train-test gap)
-      augment   augmentation only            (Section 4.1's ablation: test accuracy)
-      full      both                          (the paper's recipe)
-
-  ``replicates`` > 1 repeats base, dropout and augment on further independent draws of
-  (training set, init, batch order); a draw's arms share all three (paired), and the claims
-  use the mean gap and mean accuracy over the draws both arms of a comparison ran on. The
-  quick preset runs base and dropout on three draws (one draw's dropout effect is noisy)
-  and augment on one; the full preset runs all three on five.
-
-The full preset also trains ``full_lrn`` (the full recipe plus LRN) and ``pool_2x2``
-(non-overlapping pooling); their effects are reported, not asserted, as is ``full_tanh``
-(the paper's gains were 1.4 and 0.4 points on ImageNet, far below the noise of a
-200-image toy).
+Experiment (``run``): 200 training images, tested on the other 1597. ReLU vs tanh: steps to
+≤ 25% training error for the plain CNN (as in Figure 1), same init and batch order per pair.
+The regularisers as a paired 2×2 (base, dropout, augment, full) from the same initial
+weights and batch order; ``replicates`` repeats it on fresh draws. The full preset adds
+``full_lrn``, ``pool_2x2`` and ``full_tanh``, reported, not asserted.
 
 Differences from the paper (and why)
 ------------------------------------
@@ -72,21 +47,14 @@ Differences from the paper (and why)
   same init is used for ReLU and tanh.
 * LRN uses PyTorch's convention alpha/size: the paper's k=2, n=5, α=1e-4, β=0.75 is
   ``LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2)``.
-* Learning rate 0.01 (the paper's initial value), batch 32, a fixed 1000 steps (160
-  epochs of 200 images) instead of batch 128, 90 epochs and the learning rate divided by 10
-  on plateaus (a drop after 2/3 of training did not help).
-* Two input scales, both "subtract the mean training image" as in the paper. The ReLU/tanh
-  probe keeps the digits' raw 0-16 intensities, as the paper keeps raw pixel values
-  (0-255): its argument is about saturating units, and on inputs rescaled to [0, 1] tanh
-  was as fast as ReLU or faster. The regulariser arms use the loader's [0, 1] scale: on
-  the 0-16 scale the unregularised net fits the training set within ~150 steps and tests
-  close to the regularised nets, so both regularisers gained less.
-* 200 training images instead of the card's 300: with 300 augmentation's gain was not
-  robust on single draws; with 200 the unregularised net overfits, as the card asks.
-* Augmentation: ±1 px translations on the 16×16 image (half a pixel of the original 8×8
-  digit). ±2 px helped less at this budget.
-* Dropout's claim asserts a ≥ 10% narrower gap, not the card's proposed 30%: FC-only dropout
-  on this small net narrows it by about a fifth, whatever we varied.
+* Learning rate 0.01 (the paper's initial value), batch 32, a fixed 1000 steps instead of
+  batch 128, 90 epochs and the learning rate divided by 10 on plateaus.
+* Two input scales, both "subtract the mean training image" as in the paper: the ReLU/tanh
+  probe keeps the raw 0-16 intensities (the paper keeps raw pixel values; its argument is
+  about saturating units), the regulariser arms use [0, 1].
+* 200 training images instead of the card's 300, so that the unregularised net overfits;
+  augmentation is a ±1 px translation; dropout's claim asserts a ≥ 10% narrower gap, not
+  the card's proposed 30% (the measured effect is about a fifth).
 * "Iterations to 25% training error" is measured on the clean training images in eval
   mode every ``eval_every`` = 5 steps; a run that never gets there within
   ``speed_max_steps`` counts as that many (censored, and reported as ``None``).

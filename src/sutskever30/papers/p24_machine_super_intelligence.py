@@ -57,16 +57,11 @@ What is implemented
 * **Υ** (``universal_intelligence``) is recomputed by the harness from the (agent × env)
   matrix of measured V and the program lengths; "normalised Υ" divides by Σ 2^{−K} over
   the suite so it is a weighted mean of V in [0, 1].
-* **Environment sets.** The *suite*: 30 hand-written environments (bit prediction:
-  periodic patterns, Thue–Morse, Fibonacci word, counter, biased coins, negations and
-  XORs; 4 bandits; 2 reactive). The *held-out* set: 30 programs sampled per seed from the
-  language's own prior (fair random bits fed to the decoder, programs > 40 bits rejected),
-  never seen while designing the agents, suite programs excluded, stratified as 20
-  deterministic bit-prediction programs (the ordering claims use these), 6 stochastic
-  bit-prediction programs and 4 others (bandits; both REACT programs are in the suite),
-  reported as "heldout_stochastic". The *niche*: the specialist's own environment (PRED of a
-  random 24-bit pattern XOR Thue–Morse, ~40 bits) and two noisy versions of it (XOR a
-  1/16 and a 3/16 coin).
+* **Environment sets.** The *suite*: 30 hand-written environments (bit prediction, 4
+  bandits, 2 reactive). The *held-out* set: 30 programs sampled per seed from the
+  language's own prior, never seen while designing the agents (the ordering claims use its
+  20 deterministic bit-prediction programs). The *niche*: the specialist's own environment
+  and two noisy versions of it (``SUITE``, ``sample_program``, ``run``).
 * **K̂** (compressor): 8·(len(lzma(description)) − len(lzma(""))) bits of the program's
   text description (raw LZMA2 stream), as an alternative complexity; Υ is recomputed with
   it.
