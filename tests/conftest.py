@@ -26,13 +26,19 @@ from sutskever30 import registry  # noqa: E402
 sutskever30.keep_freed_memory()  # as the CLI does: the tests see the allocator users get
 
 FIXTURES = Path(__file__).parent / "fixtures"
-DUMMIES = {2: "dummy_papers.passing", 4: "dummy_papers.failing", 5: "dummy_papers.diverging"}
+DUMMIES = {
+    2: "dummy_papers.passing",
+    4: "dummy_papers.failing",
+    5: "dummy_papers.diverging",
+    6: "dummy_papers.quick_only",
+}
 
 
 @pytest.fixture
 def dummy_papers(monkeypatch: pytest.MonkeyPatch) -> dict[int, str]:
-    """Papers 2, 4 and 5 become the stand-in modules of tests/fixtures/dummy_papers
-    (passing, failing, diverging): small real models, so outputs depend on the seed."""
+    """Papers 2, 4, 5 and 6 become the stand-in modules of tests/fixtures/dummy_papers
+    (passing, failing, diverging, one quick-only claim): small real models, so outputs
+    depend on the seed."""
     monkeypatch.syspath_prepend(str(FIXTURES))
     for n, module in DUMMIES.items():
         monkeypatch.setitem(registry.PAPERS, n, dataclasses.replace(registry.PAPERS[n], module=module))

@@ -21,7 +21,7 @@ from typing import NoReturn
 
 from . import registry, sweep
 from ._malloc import keep_freed_memory
-from .experiment import PRESETS, TrainingDiverged, claims_table, run_paper
+from .experiment import PRESETS, TrainingDiverged, claims_table, run_paper, tally
 
 PROG = "sutskever30"
 EXIT_PIPE = 141
@@ -191,9 +191,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     _, found = run_paper(n, preset, seed, out)
     print(f"Paper {n}: {registry.get(n).title} ({preset}, seed {seed})")
     print(claims_table(found))
-    n_pass = sum(c.passed for c in found)
-    print(f"{n_pass}/{len(found)} claims passed; wrote {out}/metrics.json, report.md, figures")
-    return 0 if n_pass == len(found) else 1
+    n_pass, n_checked = tally(found)
+    print(f"{n_pass}/{n_checked} claims passed; wrote {out}/metrics.json, report.md, figures")
+    return 0 if n_pass == n_checked else 1
 
 
 def cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:

@@ -190,6 +190,9 @@ class Claim:
     statement: str
     measured: Any
     passed: bool
+    # why the claim holds at the quick preset's scale only, in one line ("": at every preset)
+    quick_only: str = ""
+    checked: bool = True  # set by the runner: False for a quick-only claim on another preset
 
     def __post_init__(self) -> None:
         if not isinstance(self.statement, str) or not self.statement:
@@ -199,10 +202,43 @@ class Claim:
                 f"Claim.passed must be a bool, got {type(self.passed).__name__} (claim: {self.statement!r})"
             )
         self.passed = bool(self.passed)
+        if not isinstance(self.quick_only, str):
+            raise TypeError(f"Claim.quick_only must be a str (the reason), got {type(self.quick_only).__name__}")
         self.measured = to_jsonable(self.measured, where=f"Claim({self.statement!r}).measured")
 
+    @property
+    def verdict(self) -> str:
+        return claim_verdict(self.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
-        return {"statement": self.statement, "measured": self.measured, "passed": self.passed}
+        d = {"statement": self.statement, "measured": self.measured, "passed": self.passed}
+        if self.quick_only:
+            d |= {"quick_only": self.quick_only, "checked": self.checked}
+        return d
+
+
+QUICK_ONLY_PRESETS = ("quick", "smoke")  # where a quick-only claim is checked
+
+
+def claim_verdict(claim: Mapping[str, Any]) -> str:
+    """PASS, FAIL, or "quick-only" for a claim the preset does not check (a claim's dict)."""
+    if not claim.get("checked", True):
+        return "quick-only"
+    return "PASS" if claim["passed"] else "FAIL"
+
+
+def tally(claims: Sequence[Claim | Mapping[str, Any]]) -> tuple[int, int]:
+    """(passed, checked) over claims or their dicts: a quick-only claim on another preset
+    is shown but not counted either way."""
+    dicts = [c.to_dict() if isinstance(c, Claim) else c for c in claims]
+    checked = [c for c in dicts if c.get("checked", True)]
+    return sum(bool(c["passed"]) for c in checked), len(checked)
+
+
+def all_passed(claims: Sequence[Claim | Mapping[str, Any]]) -> bool:
+    """Every checked claim passed (and there was at least one claim)."""
+    passed, checked = tally(claims)
+    return bool(claims) and passed == checked
 
 
 @dataclass
@@ -480,6 +516,8 @@ def execute(
         raise TypeError(f"{name}.claims must return a list of Claim")
     if not found:
         raise ValueError(f"{name}.claims returned no claims")
+    for c in found:
+        c.checked = not c.quick_only or preset in QUICK_ONLY_PRESETS
     return result, list(found)
 
 
@@ -534,17 +572,27 @@ def md_escape(text: str) -> str:
 
 
 def claims_table(claims: Sequence[Claim], *, markdown: bool = False) -> str:
-    """The claims as a table: statement, measured, PASS/FAIL."""
-    rows = [(c.statement, format_measured(c.measured), "PASS" if c.passed else "FAIL") for c in claims]
+    """The claims as a table: statement, measured, PASS/FAIL (or quick-only, with its reason below)."""
+    rows = [(c.statement, format_measured(c.measured), c.verdict) for c in claims]
+    notes = quick_only_notes([c.to_dict() for c in claims])
     if markdown:
         lines = ["| claim | measured | result |", "|---|---|---|"]
         lines += [f"| {md_escape(s)} | {md_escape(m)} | {r} |" for s, m, r in rows]
-        return "\n".join(lines)
+        return "\n".join(lines + ([""] + notes if notes else []))
     w0 = max([len("claim")] + [len(r[0]) for r in rows])
     w1 = max([len("measured")] + [len(r[1]) for r in rows])
     lines = [f"{'claim':<{w0}}  {'measured':<{w1}}  result", f"{'-' * w0}  {'-' * w1}  ------"]
     lines += [f"{s:<{w0}}  {m:<{w1}}  {r}" for s, m, r in rows]
-    return "\n".join(lines)
+    return "\n".join(lines + notes)
+
+
+def quick_only_notes(claims: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One line per quick-only claim this preset did not check: the claim and why."""
+    return [
+        f"- quick-only, not checked on this preset: {md_escape(c['statement'])} ({md_escape(c['quick_only'])})"
+        for c in claims
+        if not c.get("checked", True)
+    ]
 
 
 def paper_vs_ours_rows(module: ModuleType, result: Result) -> list[tuple[str, str, str]]:
@@ -575,14 +623,14 @@ def _paper_report(
     from . import registry
 
     info = registry.get(result.paper) if result.paper in registry.PAPERS else None
-    n_pass = sum(c.passed for c in claims)
+    n_pass, n_checked = tally(claims)
     lines = [f"# Paper {result.paper}: {info.title if info else ''}", ""]
     if info:
         lines += [f"{info.authors} ({info.year})" + (f" — <{info.link}>" if info.link else ""), ""]
         lines += [f"> {info.claim}", ""]
     lines += [
         f"Preset `{result.preset}`, seed {result.seed}, {result.seconds:.1f} s. "
-        f"**{n_pass}/{len(claims)} claims passed.**",
+        f"**{n_pass}/{n_checked} claims passed.**",
         "",
         f"Numerics: {describe_numerics(result.numerics)}.",
         "",

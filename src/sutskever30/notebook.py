@@ -23,6 +23,7 @@ from .experiment import (
     execute,
     paper_vs_ours_rows,
     paper_vs_ours_table,
+    tally,
 )
 
 SMOKE_ENV = "SUTSKEVER30_SMOKE"
@@ -71,8 +72,8 @@ def run(number: int, preset_name: str = "full", seed: int = 0, **overrides: Any)
 
 def show_claims(claims: Sequence[Claim]) -> None:
     """The claims table, then how many passed."""
-    n_pass = sum(c.passed for c in claims)
-    _display_markdown(claims_table(claims, markdown=True) + f"\n\n**{n_pass}/{len(claims)} claims passed.**")
+    n_pass, n_checked = tally(claims)
+    _display_markdown(claims_table(claims, markdown=True) + f"\n\n**{n_pass}/{n_checked} claims passed.**")
 
 
 def show_paper_vs_ours(number: int, result: Result) -> None:

@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from . import registry
-from .experiment import md_escape
+from .experiment import all_passed, md_escape, tally
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: src/sutskever30/site.py
 KATEX = "katex@0.16"
@@ -51,9 +51,8 @@ def _results(number: int) -> dict:
 def _tally(section: dict) -> tuple[int, int, int, int]:
     """(claims passed, claims run, seeds with every claim passed, seeds) over a preset's seeds."""
     runs = list(section["seeds"].values())
-    passed = sum(sum(c["passed"] for c in r["claims"]) for r in runs)
-    total = sum(len(r["claims"]) for r in runs)
-    clean = sum(1 for r in runs if r["claims"] and not r["error"] and all(c["passed"] for c in r["claims"]))
+    passed, total = tally([c for r in runs for c in r["claims"]])
+    clean = sum(1 for r in runs if not r["error"] and all_passed(r["claims"]))
     return passed, total, clean, len(runs)
 
 

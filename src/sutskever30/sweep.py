@@ -33,12 +33,16 @@ from tqdm import tqdm
 from . import registry
 from .experiment import (
     Config,
+    all_passed,
+    claim_verdict,
     dump_json,
     format_measured,
     md_escape,
     module_digest,
     paper_vs_ours_table,
+    quick_only_notes,
     run_paper,
+    tally,
     write_text_atomic,
 )
 
@@ -83,8 +87,8 @@ def _summary(task: Task, metrics: Mapping[str, Any] | None, error: str | None) -
         "claims": claims,
         "paper_vs_ours": list(metrics.get("paper_vs_ours", [])) if metrics else [],
         "figures": list(metrics.get("figures", [])) if metrics else [],
-        "passed": sum(c["passed"] for c in claims),
-        "total": len(claims),
+        "passed": tally(claims)[0],
+        "total": tally(claims)[1],
         "error": error,
     }
 
@@ -282,7 +286,8 @@ PRESET_ORDER = ("quick", "full", "smoke")
 
 
 def _mark(claim: Mapping[str, Any]) -> str:
-    return ("✓ " if claim["passed"] else "✗ ") + md_escape(format_measured(claim["measured"]))
+    mark = {"PASS": "✓ ", "FAIL": "✗ ", "quick-only": "(quick-only) "}[claim_verdict(claim)]
+    return mark + md_escape(format_measured(claim["measured"]))
 
 
 def render_results(number: int, data: Mapping[str, Any], notes: str = DEFAULT_NOTES) -> str:
@@ -303,7 +308,7 @@ def render_results(number: int, data: Mapping[str, Any], notes: str = DEFAULT_NO
         seeds = sorted(section["seeds"], key=int)
         runs = [section["seeds"][s] for s in seeds]
         statements = next((r["claims"] for r in runs if r["claims"]), [])
-        n_ok = sum(1 for r in runs if r["claims"] and not r["error"] and all(c["passed"] for c in r["claims"]))
+        n_ok = sum(1 for r in runs if not r["error"] and all_passed(r["claims"]))
         lines += [
             f"## Preset `{preset}`: every claim passed on {n_ok} of {len(runs)} seeds",
             "",
@@ -321,6 +326,8 @@ def render_results(number: int, data: Mapping[str, Any], notes: str = DEFAULT_NO
                 cells.append(_mark(c) if c else "—")
             lines.append(f"| {md_escape(claim['statement'])} | " + " | ".join(cells) + " |")
         lines.append("| seconds | " + " | ".join(f"{r['seconds']:.1f}" if r["seconds"] else "—" for r in runs) + " |")
+        unchecked = quick_only_notes(list({c["statement"]: c for r in runs for c in r["claims"]}.values()))
+        lines += [""] + unchecked if unchecked else []
         errors = [(s, r["error"]) for s, r in zip(seeds, runs) if r["error"]]
         if errors:
             lines += ["", "Errors:", ""] + [f"- seed {s}: `{md_escape(e)}`" for s, e in errors]
@@ -356,8 +363,7 @@ def render_index(results: Path) -> str:
         data = json.loads(path.read_text(encoding="utf-8"))
         for preset in [p for p in PRESET_ORDER if p in data]:
             runs = list(data[preset]["seeds"].values())
-            passed = sum(sum(c["passed"] for c in r["claims"]) for r in runs)
-            total = sum(len(r["claims"]) for r in runs)
+            passed, total = tally([c for r in runs for c in r["claims"]])
             secs = sorted(r["seconds"] for r in runs if r["seconds"])
             median = f"{secs[len(secs) // 2]:.1f}" if secs else "—"
             title = md_escape(registry.get(number).title)

@@ -98,3 +98,31 @@ def test_a_dask_cluster_gives_the_same_numbers(dummy_papers, tmp_path):
         assert strip_seconds(tmp_path / "local" / t.name / "metrics.json") == strip_seconds(
             tmp_path / "dask" / t.name / "metrics.json"
         )
+
+
+def test_a_quick_only_claim_is_checked_on_quick_and_shown_unchecked_on_full(capsys, dummy_papers, tmp_path):
+    out, runs = tmp_path / "results", tmp_path / "runs"
+    args = ["--papers", "6", "--out", str(out), "--runs", str(runs)]
+    assert cli.main(["report", *args]) == 0
+    assert "p06-quick-s0: 2/2 claims passed" in capsys.readouterr().out
+    # on full the claim fails, is shown with its reason, and is not counted
+    assert cli.main(["report", "--preset", "full", *args]) == 0
+    assert "p06-full-s0: 1/1 claims passed" in capsys.readouterr().out
+    page = (out / f"06_{registry.get(6).slug}.md").read_text()
+    assert "## Preset `full`: every claim passed on 1 of 1 seeds" in page
+    assert "| at most 60 steps | (quick-only) 120 |" in page
+    assert "- quick-only, not checked on this preset: at most 60 steps (the full preset trains 120 steps)" in page
+    full = json.loads((out / f"06_{registry.get(6).slug}.json").read_text())["full"]["seeds"]["0"]["claims"][1]
+    assert full == {
+        "statement": "at most 60 steps",
+        "measured": 120,
+        "passed": False,
+        "quick_only": "the full preset trains 120 steps",
+        "checked": False,
+    }
+    assert "| 6 | " in (out / "README.md").read_text() and "| full | 1/1 |" in (out / "README.md").read_text()
+    # run: the same verdicts, exit 0, the table says quick-only
+    assert cli.main(["run", "6", "--preset", "full", "--out", str(tmp_path / "one")]) == 0
+    stdout = capsys.readouterr().out
+    assert "quick-only" in stdout and "1/1 claims passed" in stdout
+    assert "quick-only, not checked on this preset" in (tmp_path / "one" / "report.md").read_text()
