@@ -5,10 +5,13 @@ interleaved in one process (so both see the same machine load), and the median o
 ``--steps`` timed steps after ``--warmup`` is reported. Both run in float32 with the
 same weights (copied through ``state_dict``).
 
-    python benchmarks/bench_engine.py            # all four models
+    python benchmarks/bench_engine.py            # every model
     python benchmarks/bench_engine.py --only lstm --steps 30
+    python benchmarks/bench_engine.py --busy     # with one CPU-bound process beside it
 
-Prints one line per model: ours ms, torch ms, ratio (ours / torch; < 1 means faster).
+Ours runs under the package's thread policy (``experiment.BLAS_THREADS``, as every paper
+run does); PyTorch with its default threads. Prints one line per model: ours ms, torch
+ms, ratio (ours / torch; < 1 means faster).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import argparse  # noqa: E402
+import multiprocessing  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
@@ -31,8 +35,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import sutskever30  # noqa: E402
-from sutskever30 import nn  # noqa: E402
+from sutskever30 import experiment, nn  # noqa: E402
 from sutskever30.nn import optim  # noqa: E402
+from sutskever30.papers import p18_relational_rnn as p18  # noqa: E402
 
 sutskever30.keep_freed_memory()  # as the CLI does (see src/sutskever30/_malloc.py)
 
@@ -144,11 +149,60 @@ def convnet(rng):
     return ours, theirs, ours_loss, torch_loss
 
 
+class TorchRMC(torch.nn.Module):
+    """Paper 18's RMC classifier written with torch ops (same parameter names, same step)."""
+
+    def __init__(self, d_in, n_out, N, h, d_k, hidden):
+        super().__init__()
+        self.N, self.h, self.d_k, self.D = N, h, d_k, h * d_k
+        D = self.D
+        c = self.core = torch.nn.Module()
+        c.W_in, c.W_qkv = torch.nn.Linear(d_in, D), torch.nn.Linear(D, 3 * D, bias=False)
+        c.norm1, c.norm2 = torch.nn.LayerNorm(D), torch.nn.LayerNorm(D)
+        c.mlp1, c.mlp2 = torch.nn.Linear(D, D), torch.nn.Linear(D, D)
+        c.W_gate, c.U_gate = torch.nn.Linear(d_in, 2 * D), torch.nn.Linear(D, 2 * D, bias=False)
+        self.fc1, self.fc2 = torch.nn.Linear(N * D, hidden), torch.nn.Linear(hidden, n_out)
+        self.M0 = torch.eye(N, D)  # (N, D) not a parameter, as in p18
+
+    def forward(self, X):
+        B, T, _ = X.shape
+        c, N, D, h, d_k = self.core, self.N, self.D, self.h, self.d_k
+        M = self.M0.expand(B, N, D)  # (B, N, D)
+        X_row, X_gate = c.W_in(X), c.W_gate(X)  # (B, T, D), (B, T, 2D)
+        heads = lambda t: t.reshape(B, t.shape[1], h, d_k).transpose(1, 2)  # noqa: E731
+        for t in range(T):
+            q, k, v = c.W_qkv(torch.cat([M, X_row[:, t : t + 1]], 1)).split(D, dim=2)  # (B, N+1, D) each
+            att = torch.nn.functional.scaled_dot_product_attention(heads(q[:, :N]), heads(k), heads(v))
+            M1 = c.norm1(M + att.transpose(1, 2).reshape(B, N, D))  # (B, N, D)
+            Mt = c.norm2(M1 + c.mlp2(torch.relu(c.mlp1(M1))))  # (B, N, D)
+            i, f = (X_gate[:, t : t + 1] + c.U_gate(torch.tanh(M))).split(D, dim=2)  # (B, N, D) each
+            M = torch.sigmoid(i) * torch.tanh(Mt) + torch.sigmoid(f + 1.0) * M  # forget bias 1
+        return self.fc2(torch.relu(self.fc1(M.reshape(B, -1))))  # (B, n_out)
+
+
+def rmc(rng):
+    B, T, d_in, n_out = 128, 8, 8, 8
+    ours = p18.RMCClassifier(d_in, n_out, 4, 2, 16, 64, rng=rng)
+    theirs = TorchRMC(d_in, n_out, 4, 2, 16, 64)
+    x = rng.standard_normal((B, T, d_in)).astype(np.float32)  # (B, T, d_in)
+    y = rng.integers(0, n_out, B)  # (B,)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+    def ours_loss():
+        return nn.cross_entropy(ours(nn.Tensor(x)), y)
+
+    def torch_loss():
+        return torch.nn.functional.cross_entropy(theirs(tx), ty)
+
+    return ours, theirs, ours_loss, torch_loss
+
+
 MODELS = {
     "mlp": ("MLP 784-512-512-10, B=256", mlp),
     "lstm": ("LSTM H=256, T=64, B=32", lstm),
     "transformer": ("Transformer block D=256, 4 heads, T=128, B=16", transformer),
     "convnet": ("Conv net conv3x3(16)-pool-conv3x3(32)-pool-linear, 1x28x28, B=64", convnet),
+    "rmc": ("Relational memory (paper 18): N=4, 2 heads of 16, T=8, B=128", rmc),
 }
 
 
@@ -160,6 +214,9 @@ def bench(name: str, steps: int, warmup: int) -> tuple[float, float]:
     torch.manual_seed(0)
     ours, theirs, ours_loss, torch_loss = MODELS[name][1](rng)
     copy_into(ours, theirs)
+    with torch.no_grad():  # the twins must compute the same loss, or the ratio means nothing
+        gap = abs(ours_loss().item() - torch_loss().item())
+    assert gap < 1e-3, f"{name}: ours and torch's losses differ by {gap}"
     opt = optim.Adam(ours.parameters(), lr=1e-4)
     topt = torch.optim.Adam(theirs.parameters(), lr=1e-4)
 
@@ -192,20 +249,48 @@ def bench(name: str, steps: int, warmup: int) -> tuple[float, float]:
     return statistics.median(t_ours) * 1e3, statistics.median(t_torch) * 1e3
 
 
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
+def spin() -> None:
+    """The busy neighbour: one CPU-bound process, as a learner's browser or editor would be."""
+    while True:
+        pass
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--only", choices=list(MODELS), action="append")
+    ap.add_argument("--busy", action="store_true", help="run one CPU-bound process beside the benchmark")
+    ap.add_argument("--threads", type=int, default=experiment.BLAS_THREADS, help="our BLAS threads")
     args = ap.parse_args()
-    print(
-        f"# {platform.processor() or platform.machine()}, numpy {np.__version__}, torch {torch.__version__}, "
-        f"torch threads {torch.get_num_threads()}"
-    )
-    print(f"{'model':<70} {'ours ms':>9} {'torch ms':>9} {'ratio':>6}")
-    for name in args.only or list(MODELS):
-        ours_ms, torch_ms = bench(name, args.steps, args.warmup)
-        print(f"{MODELS[name][0]:<70} {ours_ms:9.2f} {torch_ms:9.2f} {ours_ms / torch_ms:6.2f}", flush=True)
+    neighbour = multiprocessing.get_context("spawn").Process(target=spin, daemon=True) if args.busy else None
+    if neighbour:
+        neighbour.start()
+    try:
+        print(
+            f"# {cpu_name()}, {multiprocessing.cpu_count()} cores, numpy {np.__version__}, torch {torch.__version__}, "
+            f"our BLAS threads {args.threads}, torch threads {torch.get_num_threads()}, "
+            f"{'one busy neighbour' if neighbour else 'no neighbour'}"
+        )
+        print(f"{'model':<70} {'ours ms':>9} {'torch ms':>9} {'ratio':>6}")
+        ratios = []
+        for name in args.only or list(MODELS):
+            with experiment.blas_threads(args.threads):
+                ours_ms, torch_ms = bench(name, args.steps, args.warmup)
+            ratios.append(ours_ms / torch_ms)
+            print(f"{MODELS[name][0]:<70} {ours_ms:9.2f} {torch_ms:9.2f} {ours_ms / torch_ms:6.2f}", flush=True)
+        print(f"{'geometric mean':<70} {'':>9} {'':>9} {statistics.geometric_mean(ratios):6.2f}")
+    finally:
+        if neighbour:
+            neighbour.terminate()
 
 
 if __name__ == "__main__":

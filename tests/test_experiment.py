@@ -418,3 +418,13 @@ def test_numerics_reports_numpys_blas_even_with_scipys_loaded(monkeypatch):
     for order in (pools, pools[::-1]):
         monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda order=order: order)
         assert experiment.numerics_environment()["blas"]["version"] == built["version"]
+
+
+def test_every_run_uses_the_blas_thread_policy(dummy_papers):
+    """The CLI, sweeps, notebooks and tests all go through execute: one policy for all."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(2):
+        result, _ = experiment.execute(2, "smoke", 0)
+    blas = result.numerics["blas"]
+    assert blas is None or blas["threads"] == experiment.BLAS_THREADS

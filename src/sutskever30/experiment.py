@@ -437,6 +437,19 @@ def train_loop(
 # --------------------------------------------------------------------------------------
 
 
+# Every run's BLAS threads. Two OpenBLAS threads gain little on these small matrices when
+# the machine is idle, and lose 5-13x when another process holds the second core (its
+# waiting thread spins): benchmarks/README.md has the measurements.
+BLAS_THREADS = 1
+
+
+def blas_threads(n: int | None = None) -> Any:
+    """A with-block in which BLAS and OpenMP use ``n`` threads (default ``BLAS_THREADS``)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(BLAS_THREADS if n is None else int(n))
+
+
 def numerics_environment() -> dict[str, Any]:
     """What, besides the seed, fixes the numbers: NumPy's version and its BLAS.
 
@@ -502,16 +515,17 @@ def execute(
     else:
         preset = config.preset_name
     rng = make_rng(seed)
-    t0 = time.perf_counter()
-    result = module.run(config, rng)
-    seconds = time.perf_counter() - t0
-    if not isinstance(result, Result):
-        raise TypeError(f"{name}.run must return a Result, got {type(result).__name__}")
-    result.paper = paper if isinstance(paper, int) else getattr(module, "NUMBER", None)
-    result.preset, result.seed, result.seconds = preset, seed, seconds
-    result.config = config.to_dict()
-    result.numerics = numerics_environment()
-    found = module.claims(result)
+    with blas_threads():  # the same thread policy for the CLI, sweeps, notebooks and tests
+        t0 = time.perf_counter()
+        result = module.run(config, rng)
+        seconds = time.perf_counter() - t0
+        if not isinstance(result, Result):
+            raise TypeError(f"{name}.run must return a Result, got {type(result).__name__}")
+        result.paper = paper if isinstance(paper, int) else getattr(module, "NUMBER", None)
+        result.preset, result.seed, result.seconds = preset, seed, seconds
+        result.config = config.to_dict()
+        result.numerics = numerics_environment()
+        found = module.claims(result)
     if not isinstance(found, Sequence) or not all(isinstance(c, Claim) for c in found):
         raise TypeError(f"{name}.claims must return a list of Claim")
     if not found:

@@ -108,14 +108,11 @@ def done(task: Task, runs: Path) -> dict[str, Any] | None:
 
 
 def run_task(task: Task, runs: str | Path) -> dict[str, Any]:
-    """Run one task with one BLAS thread; never raises (the error goes into the summary)."""
-    from threadpoolctl import threadpool_limits
-
+    """Run one task (with the runner's one BLAS thread); never raises (the error goes into the summary)."""
     out = Path(runs) / task.name
     try:
-        with threadpool_limits(1):
-            config = task.config() if task.overrides else None
-            run_paper(task.paper, task.preset, task.seed, out, config=config, module=task.load())
+        config = task.config() if task.overrides else None
+        run_paper(task.paper, task.preset, task.seed, out, config=config, module=task.load())
         return _summary(task, json.loads((out / "metrics.json").read_text(encoding="utf-8")), None)
     except Exception as exc:  # noqa: BLE001 - a failed task is reported, the sweep goes on
         last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
