@@ -209,3 +209,27 @@ def test_rel_error():
 def test_check_pair_refuses_float32():
     with pytest.raises(TypeError, match="float64"):
         check_pair(P.tanh_forward, P.tanh_backward, [np.zeros(3, np.float32)])
+
+
+@pytest.mark.parametrize(
+    "idx",
+    [
+        (slice(None), 2),
+        (slice(1, 3), Ellipsis, 0),
+        1,
+        (np.array([0, 0, 2]),),
+        (np.array([1, 1]), slice(None), [0, 0]),
+        "mask",
+    ],
+)
+def test_index_backward_equals_add_at_bit_for_bit(idx):
+    """Basic indices and masks write the gradient directly (each entry at most once); integer
+    arrays accumulate repeats. Either way the bits are those of np.add.at into zeros."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 5, 6)).astype(np.float32)
+    idx = x > 0 if isinstance(idx, str) else idx
+    out, cache = P.index_forward(x, idx)
+    dout = rng.standard_normal(out.shape).astype(np.float32)
+    ref = np.zeros(x.shape, np.float32)
+    np.add.at(ref, idx, dout)
+    assert P.index_backward(dout, cache).tobytes() == ref.tobytes()

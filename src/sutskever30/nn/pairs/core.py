@@ -1053,7 +1053,11 @@ def index_forward(x, idx):
 def index_backward(dout, cache):
     shape, idx = cache
     dx = np.zeros(shape, dtype=dout.dtype)
-    np.add.at(dx, idx, dout)  # repeated integer indices accumulate
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if any(isinstance(p, np.ndarray | list) and np.asarray(p).dtype != bool for p in parts):
+        np.add.at(dx, idx, dout)  # integer arrays may repeat an entry: its gradients accumulate
+    else:
+        dx[idx] = dout  # ints, slices, masks: each entry at most once, and assignment is fast
     return dx
 
 
