@@ -270,7 +270,10 @@ def main() -> None:
     ap.add_argument("--only", choices=list(MODELS), action="append")
     ap.add_argument("--busy", action="store_true", help="run one CPU-bound process beside the benchmark")
     ap.add_argument("--threads", type=int, default=experiment.BLAS_THREADS, help="our BLAS threads")
+    ap.add_argument("--torch-threads", type=int, help="torch's intra-op threads (default: torch's own)")
     args = ap.parse_args()
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
     neighbour = multiprocessing.get_context("spawn").Process(target=spin, daemon=True) if args.busy else None
     if neighbour:
         neighbour.start()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -166,6 +167,23 @@ def _chunks(source: str) -> list[tuple[str, str]]:
     return out
 
 
+def prose_markdown(text: str) -> str:
+    """Docstring prose as Python-Markdown. Docstrings indent a list item's continuation by
+    2 spaces and a block inside it (an equation) by 6; Markdown needs 4 and 8, or the block
+    runs into the paragraph and the next item into the block. Inside a list, indentation
+    doubles, and each item starts after a blank line; everything else is left as written."""
+    out, in_list = [], False
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if stripped and indent == 0:
+            in_list = bool(re.match(r"[*-] ", stripped))
+            if in_list and out and out[-1].strip():
+                out.append("")  # else an item after a continuation paragraph joins that paragraph
+        out.append(" " * (2 * indent) + stripped if in_list and indent else line)
+    return "\n".join(out)
+
+
 def source_page(number: int) -> str:
     p = registry.get(number)
     module = Path(registry.load(number).__file__)
@@ -178,9 +196,10 @@ def source_page(number: int) -> str:
     ]
     for prose, code in _chunks(module.read_text(encoding="utf-8")):
         if not code:  # the module docstring reads across the page
-            lines += [prose.strip(), ""]
+            lines += [prose_markdown(prose.strip()), ""]
             continue
-        lines += ['<div class="annotated" markdown>', '<div class="prose" markdown>', "", prose.strip(), "", "</div>"]
+        prose = prose_markdown(prose.strip())
+        lines += ['<div class="annotated" markdown>', '<div class="prose" markdown>', "", prose, "", "</div>"]
         lines += ['<div class="code" markdown>', "", f"```python\n{code}\n```", "", "</div>", "</div>", ""]
     return "\n".join(lines) + "\n"
 
