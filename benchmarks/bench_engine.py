@@ -33,6 +33,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from neighbour import busy_neighbour  # noqa: E402
 
 import sutskever30  # noqa: E402
 from sutskever30 import experiment, nn  # noqa: E402
@@ -257,12 +258,6 @@ def cpu_name() -> str:
         return platform.processor() or platform.machine()
 
 
-def spin() -> None:
-    """The busy neighbour: one CPU-bound process, as a learner's browser or editor would be."""
-    while True:
-        pass
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=20)
@@ -274,14 +269,11 @@ def main() -> None:
     args = ap.parse_args()
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
-    neighbour = multiprocessing.get_context("spawn").Process(target=spin, daemon=True) if args.busy else None
-    if neighbour:
-        neighbour.start()
-    try:
+    with busy_neighbour(args.busy):
         print(
             f"# {cpu_name()}, {multiprocessing.cpu_count()} cores, numpy {np.__version__}, torch {torch.__version__}, "
             f"our BLAS threads {args.threads}, torch threads {torch.get_num_threads()}, "
-            f"{'one busy neighbour' if neighbour else 'no neighbour'}"
+            f"{'one busy neighbour' if args.busy else 'no neighbour'}"
         )
         print(f"{'model':<70} {'ours ms':>9} {'torch ms':>9} {'ratio':>6}")
         ratios = []
@@ -291,9 +283,6 @@ def main() -> None:
             ratios.append(ours_ms / torch_ms)
             print(f"{MODELS[name][0]:<70} {ours_ms:9.2f} {torch_ms:9.2f} {ours_ms / torch_ms:6.2f}", flush=True)
         print(f"{'geometric mean':<70} {'':>9} {'':>9} {statistics.geometric_mean(ratios):6.2f}")
-    finally:
-        if neighbour:
-            neighbour.terminate()
 
 
 if __name__ == "__main__":

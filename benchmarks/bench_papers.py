@@ -12,7 +12,6 @@ CPU seconds, and whether every claim passed.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import resource
 import statistics
@@ -21,12 +20,9 @@ import sys
 import tempfile
 import time
 
+from neighbour import busy_neighbour
+
 from sutskever30 import registry
-
-
-def spin() -> None:
-    while True:
-        pass
 
 
 def run_one(number: int, seed: int, threads: int | None, out: str) -> tuple[float, float, int]:
@@ -59,13 +55,10 @@ def main() -> None:
     ap.add_argument("--threads", type=int, help="BLAS threads instead of the package's policy")
     args = ap.parse_args()
     numbers = [int(n) for n in args.papers.split(",")] if args.papers else registry.built()
-    neighbour = multiprocessing.get_context("spawn").Process(target=spin, daemon=True) if args.busy else None
-    if neighbour:
-        neighbour.start()
     walls = []
-    try:
+    with busy_neighbour(args.busy):
         print(
-            f"# quick preset, seed {args.seed}, {'one busy neighbour' if neighbour else 'no neighbour'}, "
+            f"# quick preset, seed {args.seed}, {'one busy neighbour' if args.busy else 'no neighbour'}, "
             f"BLAS threads {args.threads or 'policy'}"
         )
         print(f"{'paper':>5} {'wall s':>8} {'cpu s':>8}  claims")
@@ -76,9 +69,6 @@ def main() -> None:
                 verdict = {0: "all passed", 1: "a claim failed"}.get(rc, f"exit {rc}")
                 print(f"{n:>5} {wall:8.1f} {cpu:8.1f}  {verdict}", flush=True)
         print(f"median {statistics.median(walls):.1f} s, max {max(walls):.1f} s, total {sum(walls):.0f} s")
-    finally:
-        if neighbour:
-            neighbour.terminate()
 
 
 if __name__ == "__main__":
