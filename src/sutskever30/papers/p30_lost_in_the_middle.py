@@ -380,7 +380,7 @@ QA_GAIN = 0.4  # query-aware minus query-at-end mean accuracy: smallest measured
 MORE_DOCS_DROP = 0.1  # uniform reader, mean accuracy at k=10 minus at k=30: smallest measured 0.21
 BAG_MIN = 0.9  # the bag reader must learn the task to be a meaningful flat control: measured 1.000
 CLOSED_BOOK_MAX = 0.05  # gold removed: largest measured 0.019 (chance 1/64 = 0.016)
-EMM_MIN = 0.02  # query-at-end GRU's ends-minus-middle index: smallest measured 0.041, positive on every seed
+EMM_MIN = 0.02  # query-at-end GRU's ends-minus-middle index: smallest measured 0.041 (its CI's lower end 0.021)
 
 
 def _span(xs: list[float]) -> float:
@@ -426,10 +426,16 @@ def claims(result: Result) -> list[Claim]:
             max(m["query_end_closed_book"], m["query_aware_closed_book"]) <= CLOSED_BOOK_MAX,
         ),
         Claim(
-            f"(A) the query-at-end GRU is bowed: ends − middle ≥ {EMM_MIN} (measured, with a bootstrap CI; "
-            "a small recurrent reader's primacy and recency, not the emergent LLM effect)",
+            "(A) the query-at-end GRU is bowed: ends − middle > 0, its bootstrap 95% CI above 0 "
+            "(a small recurrent reader's primacy and recency, not the emergent LLM effect)",
             {"emm": m["query_end_emm"], "ci95": m["query_end_emm_ci"]},
+            m["query_end_emm_ci"][0] > 0,
+        ),
+        Claim(
+            f"(A) the query-at-end GRU's bow is ≥ {EMM_MIN} accuracy (ends − middle)",
+            m["query_end_emm"],
             m["query_end_emm"] >= EMM_MIN,
+            quick_only="the full preset's GRU (hidden 128, 2,500 steps) is less bowed: 0.020 [0.014, 0.025] on seed 0",
         ),
     ]
 
