@@ -343,7 +343,7 @@ def claims(result: Result) -> list[Claim]:
             {"mtp": m["mtp_bpc"], "ntp": m["ntp_bpc"], "ratio": ratio},
             ratio <= BPC_BOUND and m["n_eval_positions"] >= min(50_000, cfg["n_eval"]),
             quick_only="with the full budget (8,000 steps) head 1 of the 4-head model pays 3.6-4.8% "
-            "(seeds 0-1): multi-token training can hurt small models, as the paper says",
+            "(seeds 0-3): multi-token training can hurt small models, as the paper says",
         ),
     ]
 
