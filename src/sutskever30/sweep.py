@@ -103,7 +103,8 @@ def done(task: Task, runs: Path) -> dict[str, Any] | None:
         return None
     if metrics.get("config") != task.config().to_dict() or metrics.get("seed") != task.seed:
         return None
-    if metrics.get("module_sha256") not in (None, module_digest(task.load())):  # the paper's code changed
+    # the paper's code changed since (or the run predates the digest: its claims may be older)
+    if metrics.get("module_sha256") != module_digest(task.load()):
         return None
     return _summary(task, metrics, None)
 

@@ -58,6 +58,13 @@ def test_a_rerun_sweep_runs_only_the_missing_or_changed_tasks(dummy_papers, tmp_
     ran.clear()
     sweep.run_sweep(tasks, tmp_path, jobs=1, on_result=lambda s: ran.append(s["task"]))
     assert ran == [tasks[0].name]
+    # ... and so is one recorded without the digest: nothing says its claims are current
+    m = json.loads((tmp_path / tasks[0].name / "metrics.json").read_text())
+    del m["module_sha256"]
+    (tmp_path / tasks[0].name / "metrics.json").write_text(json.dumps(m))
+    ran.clear()
+    sweep.run_sweep(tasks, tmp_path, jobs=1, on_result=lambda s: ran.append(s["task"]))
+    assert ran == [tasks[0].name]
 
 
 def test_report_writes_results_pages_and_keeps_their_notes(capsys, dummy_papers, tmp_path):
