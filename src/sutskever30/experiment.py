@@ -437,9 +437,9 @@ def train_loop(
 # --------------------------------------------------------------------------------------
 
 
-# Every run's BLAS threads. Two OpenBLAS threads gain little on these small matrices when
-# the machine is idle, and lose 5-13x when another process holds the second core (its
-# waiting thread spins): benchmarks/README.md has the measurements.
+# Every run's BLAS threads. Two OpenBLAS threads gain nothing on these small matrices when
+# the machine is idle, and made quick runs 2.3-3.6x slower when another process held the
+# second core (the waiting thread spins): benchmarks/README.md has the measurements.
 BLAS_THREADS = 1
 
 
