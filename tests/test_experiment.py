@@ -427,4 +427,6 @@ def test_every_run_uses_the_blas_thread_policy(dummy_papers):
     with threadpool_limits(2):
         result, _ = experiment.execute(2, "smoke", 0)
     blas = result.numerics["blas"]
-    assert blas is None or blas["threads"] == experiment.BLAS_THREADS
+    if blas is None:
+        pytest.skip("threadpoolctl finds no BLAS pool in this NumPy")
+    assert blas["threads"] == experiment.BLAS_THREADS
