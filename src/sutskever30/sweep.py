@@ -31,6 +31,7 @@ from typing import Any
 from tqdm import tqdm
 
 from . import registry
+from ._malloc import keep_freed_memory
 from .experiment import (
     Config,
     all_passed,
@@ -111,6 +112,10 @@ def done(task: Task, runs: Path) -> dict[str, Any] | None:
 
 def run_task(task: Task, runs: str | Path) -> dict[str, Any]:
     """Run one task (with the runner's one BLAS thread); never raises (the error goes into the summary)."""
+    # A task may run in a process the CLI did not start (a Dask worker, whose nanny also
+    # sets MALLOC_TRIM_THRESHOLD_=65536): without this, conv steps page-fault and run ~4x
+    # slower there (see _malloc.py and benchmarks/README.md).
+    keep_freed_memory()
     out = Path(runs) / task.name
     try:
         config = task.config() if task.overrides else None
