@@ -228,9 +228,9 @@ def lstm_cell_forward(
 def lstm_gates(acts: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pre-activations a (B, 4H) -> activated gates in place; return h', c', tanh(c')."""
     H = c.shape[1]
-    _sigmoid_(acts[:, : 2 * H])  # (B, 2H) i, f
-    np.tanh(acts[:, 2 * H : 3 * H], out=acts[:, 2 * H : 3 * H])  # (B, H) g
-    _sigmoid_(acts[:, 3 * H :])  # (B, H) o
+    a_g = acts[:, 2 * H : 3 * H].copy()  # (B, H) kept aside: one σ pass over all 4H is cheaper
+    _sigmoid_(acts)  # (B, 4H) i, f, o (and the g slot, overwritten next)
+    np.tanh(a_g, out=acts[:, 2 * H : 3 * H])  # (B, H) g
     i, f, g, o = acts[:, :H], acts[:, H : 2 * H], acts[:, 2 * H : 3 * H], acts[:, 3 * H :]  # (B, H)
     c_new = f * c  # (B, H)
     c_new += i * g  # (B, H) c' = f ⊙ c + i ⊙ g
@@ -276,11 +276,13 @@ def lstm_gates_backward(
     np.multiply(dc, i, out=da_g)  # (B, H) ∂c'/∂g = i
     np.multiply(dh_new, tanh_c, out=da_o)  # (B, H) ∂h'/∂o = tanh(c')
 
-    # through the nonlinearities: σ' = s(1 − s) on i, f, o; tanh' = 1 − g² on g
-    for lo, hi in ((0, 2 * H), (3 * H, 4 * H)):
-        s = acts[:, lo:hi]  # (B, ·) i, f  or  o
-        da[:, lo:hi] *= s * (1 - s)  # (B, ·)
-    da_g *= 1 - g * g  # (B, H)
+    # through the nonlinearities: σ' = s(1 − s) on i, f, o; tanh' = 1 − g² on g (one
+    # (B, 4H) pass for the derivatives, then one product: fewer calls than per gate)
+    deriv = 1 - acts  # (B, 4H)
+    deriv *= acts  # (B, 4H) s(1 − s)
+    np.multiply(g, g, out=deriv[:, 2 * H : 3 * H])  # (B, H)
+    np.subtract(1, deriv[:, 2 * H : 3 * H], out=deriv[:, 2 * H : 3 * H])  # (B, H) 1 − g²
+    da *= deriv  # (B, 4H)
     return dc * f  # (B, H) the constant error carousel: with f = 1, dc = dc'
 
 
