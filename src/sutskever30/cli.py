@@ -64,6 +64,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--preset", default="quick", help="smoke (seconds), quick (default) or full (minutes)")
     run.add_argument("--seed", default="0", help="random seed, a non-negative integer (default 0)")
     run.add_argument("--out", default=None, help="output directory (default runs/pNN-PRESET-sSEED)")
+    _backend_arguments(run, "a paper's own sweep (paper 22's model sizes)")
 
     rep = sub.add_parser(
         "report", allow_abbrev=False, help="run a grid of papers x seeds and write docs/results-style pages"
@@ -73,13 +74,23 @@ def _build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--seeds", default="0", help="seeds as 0-7 or 0,2,5 (default 0)")
     rep.add_argument("--out", default=None, help="where the result pages go (default runs/report-PRESET)")
     rep.add_argument("--runs", default=None, help="where each task's run directory goes (default runs/sweep-PRESET)")
-    rep.add_argument("--jobs", default=None, help="processes on this machine (default: one per core)")
-    rep.add_argument(
+    _backend_arguments(rep, "the tasks")
+    return parser
+
+
+def _backend_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--jobs", default=None, help=f"processes on this machine for {what} (default: one per core)")
+    parser.add_argument(
         "--scheduler",
         default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
         help="a Dask scheduler address, tcp://host:8786 (default $DASK_SCHEDULER_ADDRESS; none: local cores)",
     )
-    return parser
+
+
+def _scheduler(text: str | None) -> str | None:
+    if text and not re.fullmatch(r"(tcp|tls|inproc|ucx)://\S+", text):
+        raise UsageError(f"--scheduler must be an address like tcp://host:8786, got {text!r}")
+    return text or None
 
 
 # --------------------------------------------------------------------------------------
@@ -187,8 +198,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     n = _paper_number(args.paper)
     preset = _preset(args.preset)
     seed = _integer(args.seed, "seed")
+    jobs, scheduler = _jobs(args.jobs), _scheduler(args.scheduler)
     out = _writable_dir(args.out if args.out is not None else f"runs/p{n:02d}-{preset}-s{seed}", "--out")
-    _, found = run_paper(n, preset, seed, out)
+    with sweep.backend(jobs, scheduler):
+        _, found = run_paper(n, preset, seed, out)
     print(f"Paper {n}: {registry.get(n).title} ({preset}, seed {seed})")
     print(claims_table(found))
     n_pass, n_checked = tally(found)
@@ -203,9 +216,7 @@ def cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     jobs = _jobs(args.jobs)
     out = _writable_dir(args.out if args.out is not None else f"runs/report-{preset}", "--out")
     runs = _writable_dir(args.runs if args.runs is not None else f"runs/sweep-{preset}", "--runs")
-    scheduler = args.scheduler or None
-    if scheduler is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx)://\S+", scheduler):
-        raise UsageError(f"--scheduler must be an address like tcp://host:8786, got {scheduler!r}")
+    scheduler = _scheduler(args.scheduler)
 
     def show(s: dict) -> None:
         verdict = f"error: {s['error']}" if s["error"] else f"{s['passed']}/{s['total']} claims passed"

@@ -1,5 +1,6 @@
 """Sweeps: a grid of (paper, preset, seed, config overrides) run as independent tasks, and
-the measured-results pages in ``docs/results/`` written from them.
+the measured-results pages in ``docs/results/`` written from them. A paper's own sweep
+(paper 22's model widths) goes through the same backends with :func:`map_tasks`.
 
 * Every task runs :func:`experiment.run_paper` with one BLAS thread, in this process
   (``jobs=1``) or in a pool of processes (``jobs>1``), so the numbers are the same bit for
@@ -20,9 +21,11 @@ import json
 import shutil
 import subprocess
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from types import ModuleType
@@ -35,6 +38,7 @@ from ._malloc import keep_freed_memory
 from .experiment import (
     Config,
     all_passed,
+    blas_threads,
     claim_verdict,
     dump_json,
     format_measured,
@@ -112,10 +116,6 @@ def done(task: Task, runs: Path) -> dict[str, Any] | None:
 
 def run_task(task: Task, runs: str | Path) -> dict[str, Any]:
     """Run one task (with the runner's one BLAS thread); never raises (the error goes into the summary)."""
-    # A task may run in a process the CLI did not start (a Dask worker, whose nanny also
-    # sets MALLOC_TRIM_THRESHOLD_=65536): without this, conv steps page-fault and run ~4x
-    # slower there (see _malloc.py and benchmarks/README.md).
-    keep_freed_memory()
     out = Path(runs) / task.name
     try:
         config = task.config() if task.overrides else None
@@ -152,39 +152,91 @@ def run_sweep(
         else:
             summaries[i] = previous | {"skipped": True}
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc="sweep", unit="task", disable=None)
-
-    def finish(i: int, summary: dict[str, Any]) -> None:
-        summaries[i] = summary
-        bar.update(1)
-        if on_result is not None:
-            on_result(summary)
-
     try:
-        if scheduler is not None:
-            from distributed import Client  # the [cluster] extra
-
-            with Client(scheduler) as client:
-                futures = {client.submit(run_task, tasks[i], str(runs.resolve()), pure=False): i for i in todo}
-                for future in _dask_as_completed(futures):
-                    finish(futures[future], future.result())
-        elif jobs <= 1 or len(todo) <= 1:
-            for i in todo:
-                finish(i, run_task(tasks[i], runs))
-        else:
-            # spawn: a fresh interpreter per worker, nothing inherited from this one's BLAS pools
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-                futures = {pool.submit(run_task, tasks[i], runs): i for i in todo}
-                for future in as_completed(futures):
-                    finish(futures[future], future.result())
+        fn = partial(run_task, runs=str(runs.resolve()))
+        for k, summary in _completed(fn, [tasks[i] for i in todo], jobs, scheduler):
+            summaries[todo[k]] = summary
+            bar.update(1)
+            if on_result is not None:
+                on_result(summary)
     finally:
         bar.close()
     return [summaries[i] for i in range(len(tasks)) if i in summaries]
 
 
-def _dask_as_completed(futures):
-    from distributed import as_completed as dask_as_completed
+# --------------------------------------------------------------------------------------
+# the backends: this process, a pool of local processes, a Dask cluster
+# --------------------------------------------------------------------------------------
 
-    return dask_as_completed(list(futures))
+_BACKEND: dict[str, Any] = {"jobs": 1, "scheduler": None}  # where map_tasks sends work
+
+
+@contextmanager
+def backend(jobs: int = 1, scheduler: str | None = None) -> Iterator[None]:
+    """Within the block, :func:`map_tasks` runs on ``jobs`` local processes, or on the Dask
+    scheduler at ``scheduler``. Outside any block it runs in this process. The CLI's ``run``
+    sets it from ``--jobs``/``--scheduler``; a sweep's tasks run their own sweeps serially
+    (they already fill the cores)."""
+    saved = dict(_BACKEND)
+    _BACKEND.update(jobs=int(jobs), scheduler=scheduler)
+    try:
+        yield
+    finally:
+        _BACKEND.update(saved)
+
+
+def map_tasks(fn: Callable[[Any], Any], items: Iterable[Any], desc: str = "tasks") -> list[Any]:
+    """``[fn(item) for item in items]`` on the current :func:`backend`, one bar over items.
+
+    ``fn`` must be picklable (a module-level function or a ``functools.partial`` of one)
+    and each call must depend on its item alone (its own seeded generator): then the
+    results are the same bit for bit on every backend, as for a sweep's tasks.
+    """
+    items = list(items)
+    results: list[Any] = [None] * len(items)
+    bar = tqdm(total=len(items), desc=desc, unit="task", leave=False, disable=None)
+    try:
+        for k, value in _completed(fn, items, _BACKEND["jobs"], _BACKEND["scheduler"]):
+            results[k] = value
+            bar.update(1)
+    finally:
+        bar.close()
+    return results
+
+
+def _in_worker(fn: Callable[[Any], Any], item: Any) -> Any:
+    """``fn(item)`` in a pool or Dask worker, under the run policy of the CLI's process.
+
+    The worker was not started by the CLI: without keep_freed_memory conv steps page-fault
+    and run ~4x slower (a Dask nanny also sets MALLOC_TRIM_THRESHOLD_=65536; see
+    _malloc.py); one BLAS thread as every run; inner map_tasks calls stay in the worker.
+    """
+    keep_freed_memory()
+    with blas_threads(), backend(jobs=1):
+        return fn(item)
+
+
+def _completed(
+    fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, scheduler: str | None
+) -> Iterator[tuple[int, Any]]:
+    """Yield ``(k, fn(items[k]))`` as each call finishes, on the backend given."""
+    if scheduler is not None:
+        from distributed import Client  # the [cluster] extra
+        from distributed import as_completed as dask_as_completed
+
+        with Client(scheduler) as client:
+            futures = {client.submit(_in_worker, fn, item, pure=False): k for k, item in enumerate(items)}
+            for future in dask_as_completed(list(futures)):
+                yield futures[future], future.result()
+    elif jobs <= 1 or len(items) <= 1:
+        for k, item in enumerate(items):
+            yield k, fn(item)  # in this process, under the caller's policy
+    else:
+        # spawn: a fresh interpreter per worker, nothing inherited from this one's BLAS pools
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(_in_worker, fn, item): k for k, item in enumerate(items)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
 
 
 # --------------------------------------------------------------------------------------

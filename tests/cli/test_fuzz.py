@@ -27,7 +27,7 @@ CASES: list[tuple[str, ...]] = [
     ("run", "2", "3"),
     ("run", "2", "--bogus"),
     ("run", "2", "--seeds", "0-3"),
-    ("run", "2", "--jobs", "2"),
+    ("run", "2", "--runs", "x"),
     ("run", "2", "--preset"),
     ("run", "2", "--seed"),
     ("run", "2", "--out"),
@@ -48,6 +48,8 @@ CASES: list[tuple[str, ...]] = [
     *[("report", "--papers", "2", "--jobs", j) for j in BAD_JOBS],
     *[("report", "--papers", "2", "--preset", p) for p in BAD_PRESETS],
     *[("report", "--papers", "2", "--scheduler", s) for s in BAD_SCHEDULERS],
+    *[("run", "22", "--jobs", j) for j in BAD_JOBS],
+    *[("run", "22", "--scheduler", s) for s in BAD_SCHEDULERS],
 ]
 
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from sutskever30 import _malloc, cli, registry, sweep
+from sutskever30.experiment import execute
 
 
 def strip_seconds(path):
@@ -103,6 +104,11 @@ def test_a_dask_cluster_gives_the_same_numbers(dummy_papers, tmp_path):
         sweep.run_sweep(tasks, tmp_path / "dask", scheduler=c.scheduler_address)
         with distributed.Client(c) as client:
             kept = client.run(_malloc.applied)  # {worker: bool}
+        # a paper's own sweep (paper 22's model sizes) on the same cluster
+        with sweep.backend(scheduler=c.scheduler_address):
+            on_cluster, _ = execute(22, "smoke", seed=3)
+    here, _ = execute(22, "smoke", seed=3)
+    assert on_cluster.metrics == here.metrics and on_cluster.histories == here.histories
     # a Dask worker is not started by our CLI: the task itself keeps freed memory (else
     # conv steps page-fault there, ~4x slower); every worker that ran a task has it
     assert sum(kept.values()) >= 1, kept

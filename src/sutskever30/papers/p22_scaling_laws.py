@@ -33,7 +33,10 @@ with the same optimiser, batch and token budget, evaluated on held-out text. We 
   one-layer model lands within a few percent of it;
 * counting non-embedding parameters gives the cleaner power law (Fig. 6).
 
-Fits are log-log least squares with 95% confidence intervals (scipy).
+Fits are log-log least squares with 95% confidence intervals (scipy). The model sizes are
+trained as independent tasks of the project's sweep runner (``sweep.map_tasks``): in this
+process, on the local cores (``sutskever30 run 22``) or on a Dask cluster (``--scheduler``),
+with the same numbers on each.
 
 Differences from the paper (and why)
 ------------------------------------
@@ -57,6 +60,7 @@ Measured values per seed, and what was tried and rejected: ``docs/results/22_sca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy import optimize, stats
@@ -65,6 +69,7 @@ from .. import nn
 from ..data.text import CharVocab, random_windows, stdlib_source, train_val_split
 from ..experiment import Claim, Result, progress, train_loop
 from ..experiment import Config as _BaseConfig
+from ..sweep import map_tasks
 
 # ======================================================================================
 # Fits: power laws in log-log space, with confidence intervals
@@ -244,7 +249,10 @@ def eval_loss(model: CharMLP, X: np.ndarray, Y: np.ndarray) -> float:
         return float(nn.cross_entropy(model(X), Y).item())
 
 
-def train_lm(width: int, depth: int, c: Config, data: tuple, seed: int, V: int) -> dict:
+def train_lm(shape: tuple[int, int], c: Config, data: tuple, seed: int, V: int) -> dict:
+    """Train one (width, depth) model on the shared token budget; its own seeded generators
+    make it independent of the other runs, so the sweep may run them anywhere."""
+    width, depth = shape
     train_ids, Xv, Yv = data
     model = CharMLP(V, c.context, c.embed, width, depth, np.random.default_rng([seed, width, depth]))
     opt = nn.optim.Adam(model.parameters(), lr=c.lr)
@@ -276,10 +284,13 @@ def toy_B(c: Config, rng: np.random.Generator) -> tuple[dict, dict]:
     vx, vy = random_windows(val_ids, c.n_val, c.context, rng)  # (n_val, T) held-out windows
     data = (train_ids, vx, vy[:, -1])
     seed = int(rng.integers(2**31))
-    runs = {w: train_lm(w, 1, c, data, seed, V) for w in c.widths}
     w_ref = c.widths[c.shape_index]
-    w2 = matched_width(V, c.context, c.embed, runs[w_ref]["N"], 2)
-    deep = train_lm(w2, 2, c, data, seed, V)
+    w2 = matched_width(V, c.context, c.embed, n_params_for(V, c.context, c.embed, w_ref, 1), 2)
+    # the sweep: every width at depth 1, and depth 2 at w_ref's N, as independent tasks (on
+    # this process, the local cores or a Dask cluster: sweep.backend; same numbers on each)
+    shapes = [(w, 1) for w in c.widths] + [(w2, 2)]
+    trained = map_tasks(partial(train_lm, c=c, data=data, seed=seed, V=V), shapes, desc="p22 model sizes")
+    runs, deep = dict(zip(c.widths, trained[:-1])), trained[-1]
     m, arr = {}, {}
     N = np.array([runs[w]["N"] for w in c.widths], dtype=float)
     N_tot = np.array([runs[w]["N_total"] for w in c.widths], dtype=float)
