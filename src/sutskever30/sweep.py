@@ -185,14 +185,17 @@ def backend(jobs: int = 1, scheduler: str | None = None) -> Iterator[None]:
         _BACKEND.update(saved)
 
 
-def map_tasks(fn: Callable[[Any], Any], items: Iterable[Any], desc: str = "tasks") -> list[Any]:
-    """``[fn(item) for item in items]`` on the current :func:`backend`, one bar over items.
+def map_tasks(fn: Callable[..., Any], items: Iterable[Any], desc: str = "tasks", *, star: bool = False) -> list[Any]:
+    """``[fn(item) for item in items]`` (``fn(*item)`` with ``star``) on the current
+    :func:`backend`, one bar over items.
 
     ``fn`` must be picklable (a module-level function or a ``functools.partial`` of one)
     and each call must depend on its item alone (its own seeded generator): then the
     results are the same bit for bit on every backend, as for a sweep's tasks.
     """
     items = list(items)
+    if star:
+        fn = partial(_star, fn)
     results: list[Any] = [None] * len(items)
     bar = tqdm(total=len(items), desc=desc, unit="task", leave=False, disable=None)
     try:
@@ -202,6 +205,10 @@ def map_tasks(fn: Callable[[Any], Any], items: Iterable[Any], desc: str = "tasks
     finally:
         bar.close()
     return results
+
+
+def _star(fn: Callable[..., Any], item: Sequence[Any]) -> Any:
+    return fn(*item)
 
 
 def _in_worker(fn: Callable[[Any], Any], item: Any) -> Any:

@@ -73,6 +73,7 @@ Measured values per seed, and what was tried and rejected: ``docs/results/07_ale
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -81,6 +82,7 @@ from ..data.digits import load_digits_split
 from ..experiment import Claim, Result, train_loop
 from ..experiment import Config as _BaseConfig
 from ..nn import LocalResponseNorm
+from ..sweep import map_tasks
 
 # ======================================================================================
 # The full-size AlexNet: layer shapes → parameter and neuron counts
@@ -402,6 +404,11 @@ def train_condition(
     }
 
 
+def train_arm(name: str, data: tuple, init_seed: int, order_seed: int, cfg: Config) -> dict:
+    """``train_condition`` with the config last, for the sweep runner's ``partial``."""
+    return train_condition(name, cfg, data, init_seed, order_seed)
+
+
 def iterations_to_error(
     activation: str,
     cfg: Config,
@@ -491,15 +498,19 @@ def run(config: Config, rng: np.random.Generator) -> Result:
             if k == 0:
                 speed_curves[f"speed_{act}_train_err"] = errs
     # the regulariser arms: every condition on draw 0, the replicated ones on every draw;
-    # within a draw all arms share the training set, initial weights and batch order
-    reps: dict[str, list[dict]] = {name: [] for name in config.conditions}
+    # within a draw all arms share the training set, initial weights and batch order. An arm
+    # depends on its draw and seeds only, so the arms are independent tasks of the sweep
+    # runner: on the local cores under `sutskever30 run`, the same numbers as one by one
+    arms = []  # (name, data, init_seed, order_seed), in draw order
     for r, (*split, i_seed, o_seed) in enumerate(draws):
         data = preprocess(*split, config.pixel_scale)
         if r == 0:
             data0 = data
-        for name in config.conditions:
-            if r == 0 or name in config.replicated:
-                reps[name].append(train_condition(name, config, data, i_seed, o_seed))
+        arms += [(name, data, i_seed, o_seed) for name in config.conditions if r == 0 or name in config.replicated]
+    trained = map_tasks(partial(train_arm, cfg=config), arms, desc="p07 arms", star=True)
+    reps: dict[str, list[dict]] = {name: [] for name in config.conditions}
+    for (name, *_), out in zip(arms, trained):
+        reps[name].append(out)
     runs = {name: rs[0] for name, rs in reps.items()}
 
     metrics: dict = {}

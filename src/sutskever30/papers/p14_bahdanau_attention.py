@@ -72,6 +72,7 @@ Measured values per seed, and what was tried and rejected: ``docs/results/14_bah
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -79,6 +80,7 @@ from .. import nn
 from ..experiment import Claim, Result, train_loop
 from ..experiment import Config as _BaseConfig
 from ..nn.checks import check_ids
+from ..sweep import map_tasks
 
 N_SPECIAL = 1  # id 0 is the decoder's start symbol
 BOS = 0
@@ -447,6 +449,46 @@ def _attention_stats(att: np.ndarray) -> dict[str, float]:
     return {"mirror_mass": float(mirror.mean()), "mirror_argmax": float(hits.mean()), "late_mass": float(late.mean())}
 
 
+def train_and_test(
+    name: str, attention: bool, readout_y_prev: bool, c: Config, init_seed: int, data_seed: int, tests: dict
+) -> tuple[dict, dict, dict]:
+    """One of MODELS: initialise from init_seed, train on data_seed's batches, test per
+    length. Returns its (metrics, histories, arrays)."""
+    metrics: dict = {}
+    arrays: dict[str, np.ndarray] = {}
+    lengths = list(tests)
+    n_in = lengths.index(c.train_max) + 1  # lengths[:n_in] are the training lengths
+    model = Seq2Seq(
+        c.vocab, c.hidden, attention=attention, rng=np.random.default_rng(init_seed), readout_y_prev=readout_y_prev
+    )
+    if name == "search":  # the invariant at initialisation: v_a = 0 gives α = 1/T_x exactly
+        x0, _ = tests[lengths[-1]]
+        _, att0 = model.greedy(x0[:8], 3)
+        uniform = model.v_a.dtype.type(1) / model.v_a.dtype.type(x0.shape[1])  # 1/T_x in the model's dtype
+        metrics["init_attention_max_dev"] = float(np.max(np.abs(att0 - uniform)))
+    histories = {f"loss_{name}": _train(model, c, np.random.default_rng(data_seed), name)}
+    acc, stats = [], []
+    for T in lengths:  # token accuracy of greedy decoding, computed here from the ids
+        x, y = tests[T]
+        pred, att = model.greedy(x, T)  # (n, T), (n, T, T)
+        acc.append(float(np.mean(pred == y)))
+        if attention:
+            stats.append(_attention_stats(att))
+            if T == c.train_max:
+                arrays[f"attention_example_{name}"] = att[0]  # (T, T)
+                arrays["attention_example_x"] = x[0]  # (T,)
+                arrays[f"attention_mean_{name}"] = att.mean(axis=0)  # (T, T)
+    arrays[f"acc_{name}"] = np.asarray(acc)
+    metrics[f"acc_{name}_by_length"] = acc
+    metrics[f"acc_{name}_at_{c.train_max}"] = acc[n_in - 1]
+    metrics[f"acc_{name}_train_range"] = float(np.mean(acc[:n_in]))
+    metrics[f"spearman_{name}"] = _spearman(np.asarray(acc[:n_in]), np.asarray(lengths[:n_in]))
+    for key in stats[0] if stats else ():  # averaged over the training lengths
+        metrics[f"{key}_by_length_{name}"] = [st[key] for st in stats]
+        metrics[f"{key}_{name}"] = float(np.mean([st[key] for st in stats[:n_in]]))
+    return metrics, histories, arrays
+
+
 def run(config: Config, rng: np.random.Generator) -> Result:
     """Train RNNsearch, RNNencdec and the RNNsearch readout ablation on reversal (same init
     seed, data and steps); test each per length."""
@@ -456,39 +498,15 @@ def run(config: Config, rng: np.random.Generator) -> Result:
     arrays: dict[str, np.ndarray] = {}
     init_seed, data_seed = int(rng.integers(2**31)), int(rng.integers(2**31))
     lengths = list(range(c.train_min, c.test_max + 1))
-    n_in = lengths.index(c.train_max) + 1  # lengths[:n_in] are the training lengths
     tests = {T: make_reversal_batch(c.n_eval, T, c.vocab, rng) for T in lengths}
     arrays["lengths"] = np.asarray(lengths)
-
-    for name, attention, readout_y_prev in MODELS:
-        model = Seq2Seq(
-            c.vocab, c.hidden, attention=attention, rng=np.random.default_rng(init_seed), readout_y_prev=readout_y_prev
-        )
-        if name == "search":  # the invariant at initialisation: v_a = 0 gives α = 1/T_x exactly
-            x0, _ = tests[lengths[-1]]
-            _, att0 = model.greedy(x0[:8], 3)
-            uniform = model.v_a.dtype.type(1) / model.v_a.dtype.type(x0.shape[1])  # 1/T_x in the model's dtype
-            metrics["init_attention_max_dev"] = float(np.max(np.abs(att0 - uniform)))
-        histories[f"loss_{name}"] = _train(model, c, np.random.default_rng(data_seed), name)
-        acc, stats = [], []
-        for T in lengths:  # token accuracy of greedy decoding, computed here from the ids
-            x, y = tests[T]
-            pred, att = model.greedy(x, T)  # (n, T), (n, T, T)
-            acc.append(float(np.mean(pred == y)))
-            if attention:
-                stats.append(_attention_stats(att))
-                if T == c.train_max:
-                    arrays[f"attention_example_{name}"] = att[0]  # (T, T)
-                    arrays["attention_example_x"] = x[0]  # (T,)
-                    arrays[f"attention_mean_{name}"] = att.mean(axis=0)  # (T, T)
-        arrays[f"acc_{name}"] = np.asarray(acc)
-        metrics[f"acc_{name}_by_length"] = acc
-        metrics[f"acc_{name}_at_{c.train_max}"] = acc[n_in - 1]
-        metrics[f"acc_{name}_train_range"] = float(np.mean(acc[:n_in]))
-        metrics[f"spearman_{name}"] = _spearman(np.asarray(acc[:n_in]), np.asarray(lengths[:n_in]))
-        for key in stats[0] if stats else ():  # averaged over the training lengths
-            metrics[f"{key}_by_length_{name}"] = [st[key] for st in stats]
-            metrics[f"{key}_{name}"] = float(np.mean([st[key] for st in stats[:n_in]]))
+    # the models depend on the seeds only: independent tasks of the sweep runner (on the
+    # local cores under `sutskever30 run`), the same numbers as one after the other
+    fn = partial(train_and_test, c=c, init_seed=init_seed, data_seed=data_seed, tests=tests)
+    for m, h, a in map_tasks(fn, MODELS, desc="p14 models", star=True):
+        metrics |= m
+        histories |= h
+        arrays |= a
     return Result(metrics=metrics, histories=histories, arrays=arrays)
 
 

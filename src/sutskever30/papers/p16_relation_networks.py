@@ -58,12 +58,14 @@ Measured values per seed, and what was tried and rejected: ``docs/results/16_rel
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from .. import nn
 from ..experiment import Claim, Result, train_loop
 from ..experiment import Config as _BaseConfig
+from ..sweep import map_tasks
 
 N_OBJ, N_COLOURS, N_SHAPES = 6, 6, 2
 TYPES = ("shape", "left", "count", "closest", "farthest")
@@ -232,22 +234,34 @@ def permutation_gap(model: nn.Module, model64: nn.Module, O: np.ndarray, q: np.n
     return float(np.abs(a - b).max())
 
 
+MODELS = ("rn", "singles", "mlp")
+
+
+def build_and_train(name: str, cfg: Config, init_seed: int, data_seed: int, test: tuple) -> tuple[nn.Module, dict]:
+    """One of MODELS, initialised from (init_seed, its name) and trained on data_seed's batches."""
+    r = np.random.default_rng([init_seed, len(name)])
+    build = {
+        "rn": lambda: RelationNetwork(r, cfg.hidden),
+        "singles": lambda: RelationNetwork(r, cfg.hidden, singles=True),
+        "mlp": lambda: ConcatMLP(r, cfg.mlp_hidden),
+    }
+    model = build[name]()
+    return model, train_model(name, model, cfg, data_seed, test)
+
+
 def run(config: Config, rng: np.random.Generator) -> Result:
     init_seed, data_seed, test_seed, perm_seed = (int(s) for s in rng.integers(0, 2**31, size=4))
     test_rng = np.random.default_rng(test_seed)
     n = config.n_eval * len(TYPES)
     test = make_scenes(n, test_rng, np.full(len(TYPES), 1 / len(TYPES)))  # every type equally often
-    builders = {
-        "rn": lambda r: RelationNetwork(r, config.hidden),
-        "singles": lambda r: RelationNetwork(r, config.hidden, singles=True),
-        "mlp": lambda r: ConcatMLP(r, config.mlp_hidden),
-    }
     metrics: dict = {}
     histories: dict = {}
     models = {}
-    for name, build in builders.items():
-        model = build(np.random.default_rng([init_seed, len(name)]))
-        r = train_model(name, model, config, data_seed, test)
+    # the three models depend on the seeds only: independent tasks of the sweep runner (on
+    # the local cores under `sutskever30 run`), the same numbers as one after the other
+    trained = map_tasks(partial(build_and_train, cfg=config, init_seed=init_seed, data_seed=data_seed, test=test),
+                        MODELS, desc="p16 models")  # fmt: skip
+    for name, (model, r) in zip(MODELS, trained):
         models[name] = model
         histories[f"{name}_loss"] = r["losses"]
         for k in TYPES:
