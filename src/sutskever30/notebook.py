@@ -25,6 +25,7 @@ from .experiment import (
     paper_vs_ours_table,
     tally,
 )
+from .sweep import backend
 
 SMOKE_ENV = "SUTSKEVER30_SMOKE"
 
@@ -61,11 +62,13 @@ def show_markdown(text: str) -> None:
 def run(number: int, preset_name: str = "full", seed: int = 0, **overrides: Any) -> tuple[Result, list[Claim]]:
     """Run paper ``number`` in the notebook's kernel on ``preset_name`` (the smoke preset under
     the notebook tests, whatever is named), with optional config overrides
-    (``notebook.run(10, "quick", epochs=5)``); nothing is written to disk."""
+    (``notebook.run(10, "quick", epochs=5)``); nothing is written to disk. A paper's
+    independent arms use this machine's cores, as under ``sutskever30 run``."""
     name = preset(preset_name)
     module = registry.load(number)
     config = module.Config.preset(name).replace(**overrides) if overrides else None
-    result, found = execute(module, name, seed, config=config)
+    with backend(jobs=os.cpu_count() or 1):
+        result, found = execute(module, name, seed, config=config)
     result.paper = number
     return result, found
 
