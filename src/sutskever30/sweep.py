@@ -1,6 +1,7 @@
 """Sweeps: a grid of (paper, preset, seed, config overrides) run as independent tasks, and
-the measured-results pages in ``docs/results/`` written from them. A paper's own sweep
-(paper 22's model widths) goes through the same backends with :func:`map_tasks`.
+the measured-results pages in ``docs/results/`` written from them. A paper's own
+independent runs (paper 7's regulariser arms, the models of papers 14 and 16, paper 22's
+model sizes) go through the same backends with :func:`map_tasks`.
 
 * Every task runs :func:`experiment.run_paper` with one BLAS thread, in this process
   (``jobs=1``) or in a pool of processes (``jobs>1``), so the numbers are the same bit for
