@@ -11,15 +11,7 @@ from sutskever30 import complexity as cx
 from sutskever30.experiment import execute
 from sutskever30.papers import p01_complexodynamics as p01
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(1, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
+PAPER = 1  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

@@ -11,6 +11,8 @@ from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import numerical_grad
 from sutskever30.papers import p02_rnn_effectiveness as p02
 
+PAPER = 2  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 
 def random_params(rng, V=7, H=5, L=2):
     model = p02.CharLSTM(V, H, L, rng=rng, dtype=np.float64)
@@ -20,16 +22,6 @@ def random_params(rng, V=7, H=5, L=2):
 # --------------------------------------------------------------------------------------
 # quick preset, one seed
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(2, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

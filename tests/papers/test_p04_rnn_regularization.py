@@ -13,6 +13,8 @@ from sutskever30.nn import pairs as P
 from sutskever30.nn.gradcheck import check_pair
 from sutskever30.papers import p04_rnn_regularization as p04
 
+PAPER = 4  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 
 def lstm_inputs(rng, T=4, B=3, I=5, H=4):
     return [
@@ -182,16 +184,6 @@ def test_interleaved_split_is_disjoint_and_spread():
 # --------------------------------------------------------------------------------------
 # quick preset, one seed
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(4, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

@@ -12,6 +12,8 @@ from sutskever30.nn.autograd import Tensor
 from sutskever30.nn.gradcheck import check_pair, numerical_grad, rel_error
 from sutskever30.papers import p05_mdl_weights as p05
 
+PAPER = 5  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 
 def random_q(rng: np.random.Generator, D: int = 6, H: int = 3) -> tuple[dict, dict]:
     mu = {
@@ -148,16 +150,6 @@ def test_smoke_config_runs_and_draws():
     assert len(found) == 5
     assert set(p05.figures(r)) == {"sigma_over_mu", "test_mse", "bits", "training"}
     assert len(p05.paper_vs_ours(r)) == 7
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(5, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

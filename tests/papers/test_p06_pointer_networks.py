@@ -14,10 +14,7 @@ from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import numerical_grad
 from sutskever30.papers import p06_pointer_networks as p06
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(6, "quick", seed=0)
+PAPER = 6  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

@@ -12,20 +12,12 @@ from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import numerical_grad
 from sutskever30.papers import p07_alexnet as p07
 
+PAPER = 7  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 
 def tiny(**kw) -> p07.Config:
     base = dict(n_train=40, batch_size=8, eval_every=2, curve_every=2, speed_inits=1, speed_max_steps=4)
     return p07.Config(**(base | kw))
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(7, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

@@ -14,10 +14,7 @@ from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import numerical_grad
 from sutskever30.papers import p08_order_matters as p08
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(8, "quick", seed=0)
+PAPER = 8  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

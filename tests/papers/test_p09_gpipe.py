@@ -13,10 +13,7 @@ from sutskever30 import nn
 from sutskever30.experiment import execute
 from sutskever30.papers import p09_gpipe as p09
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(9, "quick", seed=0)
+PAPER = 9  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

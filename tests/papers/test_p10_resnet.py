@@ -11,15 +11,7 @@ from sutskever30 import nn
 from sutskever30.experiment import execute
 from sutskever30.papers import p10_resnet as p10
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(10, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
+PAPER = 10  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

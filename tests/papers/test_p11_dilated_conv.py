@@ -11,19 +11,11 @@ from sutskever30 import nn
 from sutskever30.experiment import execute
 from sutskever30.papers import p11_dilated_conv as p11
 
+PAPER = 11  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 # --------------------------------------------------------------------------------------
 # claims on the quick preset (one run, reused)
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(11, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

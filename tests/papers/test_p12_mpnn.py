@@ -16,10 +16,7 @@ from sutskever30.nn.gradcheck import check_pair
 from sutskever30.nn.pairs.message import edge_matvec, edge_matvec_backward, edge_matvec_forward
 from sutskever30.papers import p12_mpnn as p12
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(12, "quick", seed=0)
+PAPER = 12  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

@@ -12,15 +12,7 @@ from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import directional_check
 from sutskever30.papers import p13_transformer as p13
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(13, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
+PAPER = 13  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

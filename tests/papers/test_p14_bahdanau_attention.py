@@ -14,6 +14,8 @@ from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import check_pair, numerical_grad, rel_error
 from sutskever30.papers import p14_bahdanau_attention as p14
 
+PAPER = 14  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 
 def model64(attention=True, seed=0, vocab=7, hidden=5, readout_y_prev=True):
     rng = np.random.default_rng(seed)
@@ -219,16 +221,6 @@ def test_same_seed_same_numbers_and_figures():
     assert len(found) == 5
     names = {"accuracy_vs_length", "loss", "alignment_example_search", "alignment_mean_search_noprev"}
     assert names <= set(p14.figures(a))
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(14, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

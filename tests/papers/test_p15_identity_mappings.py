@@ -13,6 +13,8 @@ from sutskever30.experiment import execute
 from sutskever30.nn.gradcheck import directional_check
 from sutskever30.papers import p15_identity_mappings as p15
 
+PAPER = 15  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 
 def net(variant: str, n_units: int = 6, D: int = 8, seed: int = 0, dtype=np.float64) -> p15.ResNetMLP:
     rng = np.random.default_rng(seed)
@@ -27,16 +29,6 @@ def data(n: int = 16, seed: int = 1):
 # --------------------------------------------------------------------------------------
 # claims on the quick preset (one run, reused)
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(15, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

@@ -12,10 +12,7 @@ from sutskever30 import nn
 from sutskever30.experiment import execute
 from sutskever30.papers import p16_relation_networks as p16
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(16, "quick", seed=0)
+PAPER = 16  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

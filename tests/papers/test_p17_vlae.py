@@ -12,10 +12,7 @@ from sutskever30 import nn
 from sutskever30.experiment import execute
 from sutskever30.papers import p17_vlae as p17
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(17, "quick", seed=0)
+PAPER = 17  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

@@ -14,10 +14,7 @@ from sutskever30.nn.gradcheck import check_pair, directional_check
 from sutskever30.nn.pairs import rmc as P_rmc
 from sutskever30.papers import p18_relational_rnn as p18
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(18, "quick", seed=0)
+PAPER = 18  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

@@ -11,15 +11,7 @@ from sutskever30 import complexity as cx
 from sutskever30.experiment import execute
 from sutskever30.papers import p19_coffee_automaton as p19
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(19, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
+PAPER = 19  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

@@ -11,6 +11,8 @@ from sutskever30.nn.gradcheck import check_pair, numerical_grad, rel_error
 from sutskever30.nn.pairs import memory as MP
 from sutskever30.papers import p20_ntm as p20
 
+PAPER = 20  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 TOL = 1e-6
 B, N, W = 3, 7, 4
 
@@ -146,11 +148,6 @@ def test_same_seed_same_numbers():
     assert a.metrics == b.metrics and a.histories == b.histories
     c, _ = execute(20, "smoke", seed=4)
     assert c.histories != a.histories
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(20, "quick", seed=0)
 
 
 @pytest.mark.slow

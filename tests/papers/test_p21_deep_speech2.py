@@ -16,15 +16,7 @@ from sutskever30.experiment import execute
 from sutskever30.nn import pairs as P
 from sutskever30.papers import p21_deep_speech2 as p21
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(21, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
+PAPER = 21  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

@@ -9,10 +9,7 @@ import pytest
 from sutskever30.experiment import execute
 from sutskever30.papers import p22_scaling_laws as p22
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(22, "quick", seed=0)
+PAPER = 22  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

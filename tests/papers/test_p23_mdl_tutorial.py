@@ -13,19 +13,11 @@ from scipy.special import gammaln
 from sutskever30.experiment import execute
 from sutskever30.papers import p23_mdl_tutorial as p23
 
+PAPER = 23  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 # --------------------------------------------------------------------------------------
 # claims on the quick preset (one seed; seeds 0-4 are recorded in docs/results/23_mdl_tutorial.md)
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(23, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

@@ -12,19 +12,11 @@ import pytest
 from sutskever30.experiment import execute
 from sutskever30.papers import p24_machine_super_intelligence as p24
 
+PAPER = 24  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 # --------------------------------------------------------------------------------------
 # claims on the quick preset (one seed; seeds 0-4 are in docs/results/24_machine_super_intelligence.md)
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(24, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

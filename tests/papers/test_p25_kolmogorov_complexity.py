@@ -16,6 +16,8 @@ import pytest
 from sutskever30.experiment import execute
 from sutskever30.papers import p25_kolmogorov_complexity as p25
 
+PAPER = 25  # the quick fixture (tests/papers/conftest.py) runs this paper
+
 # --------------------------------------------------------------------------------------
 # Turing machines
 # --------------------------------------------------------------------------------------
@@ -166,16 +168,6 @@ def test_ctm_complexity_does_not_depend_on_the_hash_seed():
         )
     assert len(outs) == 1
     assert len(json.loads(outs.pop())[0]) >= len(census.strings)
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(25, "quick", seed=0)
-
-
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
 
 
 @pytest.mark.slow

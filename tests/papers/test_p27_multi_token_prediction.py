@@ -11,10 +11,7 @@ from sutskever30 import nn
 from sutskever30.experiment import execute
 from sutskever30.papers import p27_multi_token_prediction as p27
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(27, "quick", seed=0)
+PAPER = 27  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

@@ -15,10 +15,7 @@ from sutskever30.nn.gradcheck import numerical_grad, rel_error
 from sutskever30.papers import p28_dpr as p28
 from sutskever30.retrieval import BM25, MIPSIndex, Tower, hits_at_k, in_batch_nll, negatives_mask, top_k
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(28, "quick", seed=0)
+PAPER = 28  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

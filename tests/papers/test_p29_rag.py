@@ -13,10 +13,7 @@ from sutskever30.experiment import execute
 from sutskever30.papers import p29_rag as p29
 from sutskever30.retrieval import Tower
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(29, "quick", seed=0)
+PAPER = 29  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow

@@ -12,10 +12,7 @@ from sutskever30 import nn
 from sutskever30.experiment import execute
 from sutskever30.papers import p30_lost_in_the_middle as p30
 
-
-@pytest.fixture(scope="module")
-def quick():
-    return execute(30, "quick", seed=0)
+PAPER = 30  # the quick fixture (tests/papers/conftest.py) runs this paper
 
 
 @pytest.mark.slow
