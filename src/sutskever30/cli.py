@@ -64,7 +64,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--preset", default="quick", help="smoke (seconds), quick (default) or full (minutes)")
     run.add_argument("--seed", default="0", help="random seed, a non-negative integer (default 0)")
     run.add_argument("--out", default=None, help="output directory (default runs/pNN-PRESET-sSEED)")
-    _backend_arguments(run, "a paper's own sweep (paper 22's model sizes)")
+    _backend_arguments(run, "a paper's independent arms (papers 7, 14, 16, 22)")
 
     rep = sub.add_parser(
         "report", allow_abbrev=False, help="run a grid of papers x seeds and write docs/results-style pages"
@@ -158,7 +158,7 @@ def _seed_list(text: str) -> list[int]:
 
 def _jobs(text: str | None) -> int:
     if text is None:
-        return os.cpu_count() or 1
+        return sweep.local_cores()
     jobs = _integer(text, "--jobs")
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {text!r}")

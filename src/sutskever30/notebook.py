@@ -25,7 +25,7 @@ from .experiment import (
     paper_vs_ours_table,
     tally,
 )
-from .sweep import backend
+from .sweep import backend, local_cores
 
 SMOKE_ENV = "SUTSKEVER30_SMOKE"
 
@@ -67,7 +67,7 @@ def run(number: int, preset_name: str = "full", seed: int = 0, **overrides: Any)
     name = preset(preset_name)
     module = registry.load(number)
     config = module.Config.preset(name).replace(**overrides) if overrides else None
-    with backend(jobs=os.cpu_count() or 1):
+    with backend(jobs=local_cores()):
         result, found = execute(module, name, seed, config=config)
     result.paper = number
     return result, found

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import shutil
 import subprocess
 import traceback
@@ -170,6 +171,11 @@ def run_sweep(
 # --------------------------------------------------------------------------------------
 
 _BACKEND: dict[str, Any] = {"jobs": 1, "scheduler": None}  # where map_tasks sends work
+
+
+def local_cores() -> int:
+    """The local default for ``jobs``: one process per core."""
+    return os.cpu_count() or 1
 
 
 @contextmanager

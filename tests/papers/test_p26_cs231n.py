@@ -38,11 +38,6 @@ def quick(request):
     return execute(26, "quick", seed=request.param)
 
 
-@pytest.fixture(scope="module")
-def quick_result(quick):
-    return quick[0]
-
-
 @pytest.mark.slow
 def test_quick_claims_all_pass(quick):
     found = quick[1]

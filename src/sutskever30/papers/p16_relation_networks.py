@@ -240,12 +240,7 @@ MODELS = ("rn", "singles", "mlp")
 def build_and_train(name: str, cfg: Config, init_seed: int, data_seed: int, test: tuple) -> tuple[nn.Module, dict]:
     """One of MODELS, initialised from (init_seed, its name) and trained on data_seed's batches."""
     r = np.random.default_rng([init_seed, len(name)])
-    build = {
-        "rn": lambda: RelationNetwork(r, cfg.hidden),
-        "singles": lambda: RelationNetwork(r, cfg.hidden, singles=True),
-        "mlp": lambda: ConcatMLP(r, cfg.mlp_hidden),
-    }
-    model = build[name]()
+    model = ConcatMLP(r, cfg.mlp_hidden) if name == "mlp" else RelationNetwork(r, cfg.hidden, singles=name == "singles")
     return model, train_model(name, model, cfg, data_seed, test)
 
 
