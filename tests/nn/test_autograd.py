@@ -161,19 +161,34 @@ def test_requires_grad_needs_float():
         nn.Tensor(np.arange(3), requires_grad=True)
 
 
-@pytest.mark.parametrize("op", ["conv1d", "conv2d"])
-def test_conv_on_data_without_grad_gives_the_same_weight_gradients(op):
-    """A first layer skips dx when its input needs no gradient; dw and db must not change,
-    and an input that does need one still gets it."""
-    shape = (2, 3, 6) if op == "conv1d" else (2, 3, 5, 6)
-    wshape = (4, 3, 3) if op == "conv1d" else (4, 3, 3, 3)
+# op -> (input shape, the layer's weight shapes after x, call); every layer that skips dx
+LAYERS_ON_DATA = {
+    "linear": ((5, 3), [(4, 3), (4,)], lambda x, w, b: nn.functional.linear(x, w, b)),
+    "conv1d": ((2, 3, 6), [(4, 3, 3), (4,)], lambda x, w, b: nn.conv1d(x, w, b, padding=1)),
+    "conv2d": ((2, 3, 5, 6), [(4, 3, 3, 3), (4,)], lambda x, w, b: nn.conv2d(x, w, b, padding=1)),
+    "rnn": ((4, 2, 3), [(2, 5), (5, 3), (5, 5), (5,)], lambda x, *a: nn.functional.rnn(x, *a)[0]),
+    "gru": ((4, 2, 3), [(2, 5), (15, 3), (15, 5), (15,)], lambda x, *a: nn.functional.gru(x, *a)[0]),
+    "lstm": (
+        (4, 2, 3),
+        [(2, 5), (2, 5), (20, 3), (20, 5), (20,)],
+        lambda x, *a: nn.functional.lstm(x, *a)[0],
+    ),
+}
+
+
+@pytest.mark.parametrize("op", list(LAYERS_ON_DATA))
+def test_layer_on_data_without_grad_gives_the_same_weight_gradients(op):
+    """A first layer skips dx when its input needs no gradient; every other gradient must
+    not change (bit for bit), and an input that does need one still gets it."""
+    shape, wshapes, call = LAYERS_ON_DATA[op]
     x_data = np.random.default_rng(1).standard_normal(shape)
-    out_grads = {}
+    grads = {}
     for needs in (True, False):
-        x, w, b = nn.Tensor(x_data, requires_grad=needs), T(*wshape, seed=2), T(4, seed=3)
-        out = getattr(nn, op)(x, w, b, padding=1)  # (N, 4, ...)
-        out.backward(np.random.default_rng(4).standard_normal(out.shape))
-        out_grads[needs] = (w.grad, b.grad, x.grad)
-    np.testing.assert_array_equal(out_grads[False][0], out_grads[True][0])
-    np.testing.assert_array_equal(out_grads[False][1], out_grads[True][1])
-    assert out_grads[True][2] is not None and out_grads[False][2] is None
+        x = nn.Tensor(x_data, requires_grad=needs)
+        ws = [T(*s, seed=2 + i) for i, s in enumerate(wshapes)]
+        out = call(x, *ws)  # (..., out)
+        out.backward(np.random.default_rng(9).standard_normal(out.shape))
+        grads[needs] = ([w.grad for w in ws], x.grad)
+    for g_false, g_true in zip(grads[False][0], grads[True][0], strict=True):
+        np.testing.assert_array_equal(g_false, g_true)
+    assert grads[True][1] is not None and grads[False][1] is None

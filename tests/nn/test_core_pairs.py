@@ -119,6 +119,13 @@ def test_matmul(sa, sb):
 def test_linear(xshape, bias):
     inputs = [r(*xshape), r(4, 3, seed=1), r(4, seed=2) if bias else None]
     assert check_pair(P.linear_forward, P.linear_backward, inputs) < TOL
+    out, cache = P.linear_forward(*inputs)
+    dout = r(*out.shape, seed=3)
+    dx, dW, db = P.linear_backward(dout, cache)
+    none, dW2, db2 = P.linear_backward(dout, cache, input_grad=False)  # a first layer's data
+    assert dx is not None and none is None
+    np.testing.assert_array_equal(dW2, dW)
+    assert (db is None and db2 is None) or np.array_equal(db2, db)
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])

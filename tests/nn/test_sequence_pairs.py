@@ -77,3 +77,18 @@ def test_sequence_pairs_keep_float32_and_check_shapes():
         P.lstm_forward(args[0][0], *args[1:])
     with pytest.raises(ValueError, match=r"h has shape \(2, 3\); expected \(B, H\) = \(3, 3\)"):
         P.gru_forward(inputs("gru")[0], np.zeros((2, 3)), *inputs("gru")[2:])
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_sequence_backward_without_input_grad(kind):
+    """input_grad=False (a first layer's data) returns dx as None and every other gradient
+    bit for bit."""
+    args = inputs(kind, seed=2)
+    (out, *final), cache = getattr(P, f"{kind}_forward")(*args)
+    rng = np.random.default_rng(5)
+    douts = (rng.standard_normal(out.shape), *[rng.standard_normal(s.shape) for s in final])
+    full = getattr(P, f"{kind}_backward")(douts, cache)
+    skipped = getattr(P, f"{kind}_backward")(douts, cache, input_grad=False)
+    assert full[0] is not None and skipped[0] is None
+    for a, b in zip(full[1:], skipped[1:], strict=True):
+        np.testing.assert_array_equal(a, b)

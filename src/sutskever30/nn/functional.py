@@ -11,7 +11,7 @@ differs from torch on purpose, the docstring says so.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -173,9 +173,15 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 
 
 # ---- layers ----------------------------------------------------------------------------
+def _without_dx(backward: Callable, x) -> Callable:
+    """The layer's backward, told to skip dx when x needs no gradient: the data entering a
+    first layer, where dx would be the costliest product of the backward, thrown away."""
+    return backward if _needs_grad(x) else functools.partial(backward, input_grad=False)
+
+
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x Wᵀ + b; x (..., in), weight (out, in), bias (out,). Mixed dtypes raise, as torch."""
-    return apply(P.linear_forward, P.linear_backward, x, weight, bias)
+    return apply(P.linear_forward, _without_dx(P.linear_backward, x), x, weight, bias)
 
 
 def embedding(ids, weight: Tensor, padding_idx: int | None = None) -> Tensor:
@@ -227,7 +233,7 @@ def conv1d(
     x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups: int = 1
 ) -> Tensor:
     """x (N, C, L), weight (F, C/groups, K); padding an int, "valid" or "same"."""
-    bwd = P.conv1d_backward if _needs_grad(x) else functools.partial(P.conv1d_backward, input_grad=False)
+    bwd = _without_dx(P.conv1d_backward, x)
     return apply(
         P.conv1d_forward, bwd, x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups
     )
@@ -239,8 +245,7 @@ def conv2d(
     """x (N, C, H, W), weight (F, C/groups, kh, kw); padding an int, a pair, "valid" or "same".
     For a masked (PixelCNN/MADE-style) layer pass ``weight * mask``: the mask then also
     masks the weight's gradient."""
-    # The data entering a first layer needs no gradient: skip dx there.
-    bwd = P.conv2d_backward if _needs_grad(x) else functools.partial(P.conv2d_backward, input_grad=False)
+    bwd = _without_dx(P.conv2d_backward, x)
     return apply(
         P.conv2d_forward, bwd, x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups
     )
@@ -320,19 +325,18 @@ def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None) -> Tensor:
 
 def rnn(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False, nonlinearity: str = "tanh"):
     """An Elman RNN over x (T, B, I); returns (out (T, B, H), h_T). One node for all T."""
-    return apply(
-        P.rnn_forward, P.rnn_backward, x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse, nonlinearity=nonlinearity
-    )
+    bwd = _without_dx(P.rnn_backward, x)
+    return apply(P.rnn_forward, bwd, x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse, nonlinearity=nonlinearity)
 
 
 def lstm(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False):
     """An LSTM over x (T, B, I); returns (out (T, B, H), h_T, c_T). One node for all T."""
-    return apply(P.lstm_forward, P.lstm_backward, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+    return apply(P.lstm_forward, _without_dx(P.lstm_backward, x), x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
 
 
 def gru(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse: bool = False):
     """A GRU over x (T, B, I); returns (out (T, B, H), h_T). One node for all T."""
-    return apply(P.gru_forward, P.gru_backward, x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+    return apply(P.gru_forward, _without_dx(P.gru_backward, x), x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
 
 
 # ---- losses ----------------------------------------------------------------------------

@@ -568,10 +568,16 @@ def linear_forward(x, W, b=None):
     return y.reshape(*x.shape[:-1], W.shape[0]), (x2, W, b is not None, x.shape)  # (..., out)
 
 
-def linear_backward(dout, cache):
+def linear_backward(dout, cache, input_grad: bool = True):
+    """dout (..., out) -> (dx (..., in), dW (out, in), db (out,) | None).
+
+    ``input_grad=False`` skips dx (returned as None), as ``conv2d_backward`` does: a first
+    layer reads the data, which needs no gradient, and dx there is the layer's costliest
+    product (PyTorch's addmm backward skips it the same way).
+    """
     x2, W, has_b, x_shape = cache
     d2 = dout.reshape(-1, dout.shape[-1])  # (N, out)
-    dx = (d2 @ W).reshape(x_shape)  # (..., in)
+    dx = (d2 @ W).reshape(x_shape) if input_grad else None  # (..., in)
     dW = d2.T @ x2  # (out, in)
     db = d2.sum(axis=0) if has_b else None  # (out,)
     return dx, dW, db

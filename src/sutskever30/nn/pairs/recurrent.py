@@ -434,7 +434,7 @@ def _seq_forward(kind, x, state0, W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity=
     return (out, *state), cache
 
 
-def _seq_backward(douts, cache):
+def _seq_backward(douts, cache, input_grad=True):
     kind, x2, x_shape, W_ih, W_hh, H_prev, saved, reverse, nonlinearity, has_b_ih, has_b_hh = cache
     T, B, I = x_shape
     H = H_prev.shape[2]
@@ -464,7 +464,7 @@ def _seq_backward(douts, cache):
                 np.multiply(dh, h_t > 0, out=dXW[t])  # (B, H)
             dh = dXW[t] @ W_hh  # (B, H)
     dX2, dH2 = dXW.reshape(T * B, GH), dHW.reshape(T * B, GH)  # (T·B, GH)
-    dx = (dX2 @ W_ih).reshape(T, B, I)  # (T, B, I)
+    dx = (dX2 @ W_ih).reshape(T, B, I) if input_grad else None  # (T, B, I); None: x is data
     dW_ih = dX2.T @ x2  # (GH, I)
     dW_hh = dH2.T @ H_prev.reshape(T * B, H)  # (GH, H)
     db_ih = dX2.sum(axis=0) if has_b_ih else None  # (GH,)
@@ -482,8 +482,8 @@ def rnn_forward(x, h0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False, nonlinea
     return _seq_forward("rnn", x, (h0,), W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity)
 
 
-def rnn_backward(douts, cache):
-    return _seq_backward(douts, cache)
+def rnn_backward(douts, cache, input_grad=True):
+    return _seq_backward(douts, cache, input_grad)
 
 
 def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False):
@@ -493,8 +493,8 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False):
     return _seq_forward("lstm", x, (h0, c0), W_ih, W_hh, b_ih, b_hh, reverse)
 
 
-def lstm_backward(douts, cache):
-    return _seq_backward(douts, cache)
+def lstm_backward(douts, cache, input_grad=True):
+    return _seq_backward(douts, cache, input_grad)
 
 
 def gru_forward(x, h0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False):
@@ -504,5 +504,5 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False):
     return _seq_forward("gru", x, (h0,), W_ih, W_hh, b_ih, b_hh, reverse)
 
 
-def gru_backward(douts, cache):
-    return _seq_backward(douts, cache)
+def gru_backward(douts, cache, input_grad=True):
+    return _seq_backward(douts, cache, input_grad)
