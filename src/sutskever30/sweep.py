@@ -22,6 +22,8 @@ import json
 import os
 import shutil
 import subprocess
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -230,6 +232,19 @@ def _in_worker(fn: Callable[[Any], Any], item: Any) -> Any:
         return fn(item)
 
 
+def _exit_with(parent: int) -> None:
+    """Pool-worker start-up: exit when ``parent`` does. A SIGTERM or SIGKILL to a report's
+    process skips the pool's shutdown, and its workers, blocked on a queue whose other end
+    they also hold, would otherwise wait forever (Ctrl-C reaches the whole group anyway)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _completed(
     fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, scheduler: str | None
 ) -> Iterator[tuple[int, Any]]:
@@ -247,7 +262,8 @@ def _completed(
             yield k, fn(item)  # in this process, under the caller's policy
     else:
         # spawn: a fresh interpreter per worker, nothing inherited from this one's BLAS pools
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        spawn = get_context("spawn")
+        with ProcessPoolExecutor(jobs, spawn, initializer=_exit_with, initargs=(os.getpid(),)) as pool:
             futures = {pool.submit(_in_worker, fn, item): k for k, item in enumerate(items)}
             for future in as_completed(futures):
                 yield futures[future], future.result()

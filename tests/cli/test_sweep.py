@@ -4,6 +4,12 @@ does not stop the others, resuming a killed sweep, and the docs/results pages.""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,3 +166,55 @@ def test_a_quick_only_claim_is_checked_on_quick_and_shown_unchecked_on_full(caps
     stdout = capsys.readouterr().out
     assert "quick-only" in stdout and "1/1 claims passed" in stdout
     assert "quick-only, not checked on this preset" in (tmp_path / "one" / "report.md").read_text()
+
+
+def _children(pid: int) -> list[int]:
+    """The live (not zombie) processes whose parent is ``pid``, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+            if int(ppid) == pid and state != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_pool_workers_exit_when_the_sweep_process_is_killed():
+    """A SIGTERM to the process running a pool (not to its group) must not leave its
+    workers behind: they exit within seconds."""
+    script = (
+        "import time\n"
+        "from sutskever30 import sweep\n"
+        "with sweep.backend(jobs=2):\n"
+        "    sweep.map_tasks(time.sleep, [60, 60])\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = [w for w in _children(parent.pid) if "spawn" in (Path("/proc") / str(w) / "cmdline").read_text()]
+        assert len(workers) == 2, f"expected 2 pool workers, found {workers}"
+        parent.send_signal(signal.SIGTERM)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(w) for w in workers), "pool workers outlived their parent"
+    finally:
+        parent.kill()
+        for w in filter(_alive, workers):
+            os.kill(w, signal.SIGKILL)
