@@ -209,7 +209,7 @@ class Claim:
     @property
     def verdict(self) -> str:
         """PASS, FAIL, or "quick-only" when the runner did not check it on this preset."""
-        return "quick-only" if not self.checked else "PASS" if self.passed else "FAIL"
+        return claim_verdict(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         d = {"statement": self.statement, "measured": self.measured, "passed": self.passed}
