@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -69,3 +71,14 @@ def test_bad_input_is_a_clear_error(tmp_path):
         plots.save(plots.bar_plot({"a": 1}), tmp_path / "x.jpg")
     with pytest.raises(TypeError, match="matplotlib Figure"):
         plots.save("not a figure", tmp_path / "x.png")
+
+
+def test_heatmap_makes_room_for_long_row_names(tmp_path):
+    """Paper 24's heat map has 63 environments named by up to 72 characters; the figure
+    must widen for them instead of squeezing the axes until the layout gives up."""
+    rows = [f"PRED(XOR(XOR(PERIOD({'10' * 12}),THUE),COIN({i}))) [51] heldout_deterministic" for i in range(63)]
+    matrix = np.random.default_rng(0).random((63, 9))  # (rows, columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied" is a UserWarning
+        fig = plots.heatmap(matrix, xlabels=[f"agent {j}" for j in range(9)], ylabels=rows, title="V")
+        plots.save(fig, tmp_path / "v.png")

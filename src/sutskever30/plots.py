@@ -188,7 +188,12 @@ def heatmap(
     m = np.asarray(matrix, dtype=np.float64)
     if m.ndim != 2:
         raise ValueError(f"heatmap: matrix must be 2-D, got shape {m.shape}")
-    fig, axes = new_figure(figsize=(max(3.5, 0.45 * m.shape[1] + 2), max(3.0, 0.4 * m.shape[0] + 1.5)))
+    # room for the tick labels (7 pt: ~0.06 in a character), or long row names squeeze the
+    # axes to nothing and the layout gives up (paper 24's 72-character environments)
+    label_w = 0.06 * max((len(str(s)) for s in ylabels), default=0) if ylabels is not None else 0.0
+    label_h = 0.06 * max((len(str(s)) for s in xlabels), default=0) if xlabels is not None else 0.0
+    size = (max(3.5, 0.45 * m.shape[1] + 2 + label_w), max(3.0, 0.4 * m.shape[0] + 1.5 + label_h))
+    fig, axes = new_figure(figsize=size)
     ax = axes[0, 0]
     im = ax.imshow(m, cmap=cmap, aspect="auto")
     fig.colorbar(im, ax=ax)
