@@ -434,7 +434,9 @@ def _seq_forward(kind, x, state0, W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity=
     return (out, *state), cache
 
 
-def _seq_backward(douts, cache, input_grad=True):
+def _seq_backward(douts, cache, input_grad: bool = True):
+    """Backpropagation through time over the cached sequence. ``input_grad=False`` returns
+    dx as None and skips its product: the data entering a first layer needs no gradient."""
     kind, x2, x_shape, W_ih, W_hh, H_prev, saved, reverse, nonlinearity, has_b_ih, has_b_hh = cache
     T, B, I = x_shape
     H = H_prev.shape[2]
@@ -482,7 +484,7 @@ def rnn_forward(x, h0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False, nonlinea
     return _seq_forward("rnn", x, (h0,), W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity)
 
 
-def rnn_backward(douts, cache, input_grad=True):
+def rnn_backward(douts, cache, input_grad: bool = True):
     return _seq_backward(douts, cache, input_grad)
 
 
@@ -493,7 +495,7 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False):
     return _seq_forward("lstm", x, (h0, c0), W_ih, W_hh, b_ih, b_hh, reverse)
 
 
-def lstm_backward(douts, cache, input_grad=True):
+def lstm_backward(douts, cache, input_grad: bool = True):
     return _seq_backward(douts, cache, input_grad)
 
 
@@ -504,5 +506,5 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih=None, b_hh=None, reverse=False):
     return _seq_forward("gru", x, (h0,), W_ih, W_hh, b_ih, b_hh, reverse)
 
 
-def gru_backward(douts, cache, input_grad=True):
+def gru_backward(douts, cache, input_grad: bool = True):
     return _seq_backward(douts, cache, input_grad)
