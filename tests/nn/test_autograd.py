@@ -161,7 +161,7 @@ def test_requires_grad_needs_float():
         nn.Tensor(np.arange(3), requires_grad=True)
 
 
-# op -> (input shape, the layer's weight shapes after x, call); every layer that skips dx
+# op -> (shape of x, shapes of its other inputs (states, weights, bias), call): the layers that skip dx
 LAYERS_ON_DATA = {
     "linear": ((5, 3), [(4, 3), (4,)], lambda x, w, b: nn.functional.linear(x, w, b)),
     "conv1d": ((2, 3, 6), [(4, 3, 3), (4,)], lambda x, w, b: nn.conv1d(x, w, b, padding=1)),
