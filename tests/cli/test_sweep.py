@@ -168,26 +168,24 @@ def test_a_quick_only_claim_is_checked_on_quick_and_shown_unchecked_on_full(caps
     assert "quick-only, not checked on this preset" in (tmp_path / "one" / "report.md").read_text()
 
 
-def _children(pid: int) -> list[int]:
-    """The live (not zombie) processes whose parent is ``pid``, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-            if int(ppid) == pid and state != "Z":
-                found.append(int(entry.name))
-    return found
+def _state_and_parent(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and parent pid, from /proc; None once it is gone."""
+    try:
+        state, ppid = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+    except OSError:
+        return None
+    return state, int(ppid)
 
 
 def _alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    found = _state_and_parent(pid)
+    return found is not None and found[0] != "Z"  # a zombie has exited
+
+
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid``."""
+    pids = (int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit())
+    return [c for c in pids if (s := _state_and_parent(c)) is not None and s[0] != "Z" and s[1] == pid]
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")

@@ -254,8 +254,8 @@ def run(config: Config, rng: np.random.Generator) -> Result:
     models = {}
     # the three models depend on the seeds only: independent tasks of the sweep runner (on
     # the local cores under `sutskever30 run`), the same numbers as one after the other
-    trained = map_tasks(partial(build_and_train, cfg=config, init_seed=init_seed, data_seed=data_seed, test=test),
-                        MODELS, desc="p16 models")  # fmt: skip
+    fn = partial(build_and_train, cfg=config, init_seed=init_seed, data_seed=data_seed, test=test)
+    trained = map_tasks(fn, MODELS, desc="p16 models")
     for name, (model, r) in zip(MODELS, trained):
         models[name] = model
         histories[f"{name}_loss"] = r["losses"]
