@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--busy", action="store_true", help="run one CPU-bound process beside each run")
     ap.add_argument("--threads", type=int, help="BLAS threads instead of the package's policy")
+    ap.add_argument("--keep", help="keep each run's files in this folder (default: a temporary one)")
     args = ap.parse_args()
     numbers = [int(n) for n in args.papers.split(",")] if args.papers else registry.built()
     walls = []
@@ -63,6 +64,7 @@ def main() -> None:
         )
         print(f"{'paper':>5} {'wall s':>8} {'cpu s':>8}  claims")
         with tempfile.TemporaryDirectory() as tmp:
+            tmp = args.keep or tmp
             for n in numbers:
                 wall, cpu, rc = run_one(n, args.seed, args.threads, os.path.join(tmp, str(n)))
                 walls.append(wall)
