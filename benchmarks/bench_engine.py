@@ -9,9 +9,8 @@ same weights (copied through ``state_dict``).
     python benchmarks/bench_engine.py --only lstm --steps 30
     python benchmarks/bench_engine.py --busy     # with one CPU-bound process beside it
 
-Ours runs as ``sutskever30 run`` does: BLAS on one thread (``experiment.BLAS_THREADS``) and
-large products cut over this machine's cores (``nn.parallel``, ``--jobs``); PyTorch with its
-default threads. Prints one line per model: ours ms, torch
+Ours runs under the package's thread policy (``experiment.BLAS_THREADS``, as every paper
+run does); PyTorch with its default threads. Prints one line per model: ours ms, torch
 ms, ratio (ours / torch; < 1 means faster).
 """
 
@@ -37,7 +36,7 @@ import torch  # noqa: E402
 from neighbour import busy_neighbour  # noqa: E402
 
 import sutskever30  # noqa: E402
-from sutskever30 import experiment, nn, sweep  # noqa: E402
+from sutskever30 import experiment, nn  # noqa: E402
 from sutskever30.nn import optim  # noqa: E402
 from sutskever30.papers import p18_relational_rnn as p18  # noqa: E402
 
@@ -266,7 +265,6 @@ def main() -> None:
     ap.add_argument("--only", choices=list(MODELS), action="append")
     ap.add_argument("--busy", action="store_true", help="run one CPU-bound process beside the benchmark")
     ap.add_argument("--threads", type=int, default=experiment.BLAS_THREADS, help="our BLAS threads")
-    ap.add_argument("--jobs", type=int, default=sweep.local_cores(), help="our threads for large products")
     ap.add_argument("--torch-threads", type=int, help="torch's intra-op threads (default: torch's own)")
     args = ap.parse_args()
     if args.torch_threads:
@@ -274,13 +272,13 @@ def main() -> None:
     with busy_neighbour(args.busy):
         print(
             f"# {cpu_name()}, {multiprocessing.cpu_count()} cores, numpy {np.__version__}, torch {torch.__version__}, "
-            f"our BLAS threads {args.threads}, product threads {args.jobs}, torch threads {torch.get_num_threads()}, "
+            f"our BLAS threads {args.threads}, torch threads {torch.get_num_threads()}, "
             f"{'one busy neighbour' if args.busy else 'no neighbour'}"
         )
         print(f"{'model':<70} {'ours ms':>9} {'torch ms':>9} {'ratio':>6}")
         ratios = []
         for name in args.only or list(MODELS):
-            with experiment.blas_threads(args.threads), sweep.backend(jobs=args.jobs):
+            with experiment.blas_threads(args.threads):
                 ours_ms, torch_ms = bench(name, args.steps, args.warmup)
             ratios.append(ours_ms / torch_ms)
             print(f"{MODELS[name][0]:<70} {ours_ms:9.2f} {torch_ms:9.2f} {ours_ms / torch_ms:6.2f}", flush=True)

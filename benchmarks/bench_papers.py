@@ -7,6 +7,7 @@ CPU seconds, and whether every claim passed.
     python benchmarks/bench_papers.py                 # every built paper, idle
     python benchmarks/bench_papers.py --busy          # with one busy neighbour
     python benchmarks/bench_papers.py --papers 2,13 --threads 2   # OpenBLAS at 2 threads
+    python benchmarks/bench_papers.py --keep runs/bench   # keep the runs, to compare their numbers
 """
 
 from __future__ import annotations

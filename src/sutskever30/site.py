@@ -218,10 +218,6 @@ gradients, and against PyTorch.
 `loss.backward()` walks the recorded graph in reverse topological order and calls the
 backwards. The tape adds no mathematics of its own.
 
-**Threads.** BLAS runs on one thread. A large matrix product is cut into a few fixed blocks
-that a run's threads share (`nn.parallel`, `nn.set_num_threads`); the blocks depend on the
-shapes alone, so one thread and two give the same numbers bit for bit.
-
 **PyTorch's names.** `nn.functional` (`F.relu`, `F.cross_entropy`, `F.conv2d`,
 `F.scaled_dot_product_attention`, ...), modules (`nn.Linear`, `nn.LSTM`, `nn.MultiheadAttention`,
 ...), optimizers and schedules (`nn.optim`) follow PyTorch's names and semantics; where they
@@ -237,8 +233,6 @@ API_PAGE = """# API reference
 ::: sutskever30.nn.modules
 
 ::: sutskever30.nn.optim
-
-::: sutskever30.nn.parallel
 
 ::: sutskever30.experiment
 """

@@ -183,20 +183,15 @@ def local_cores() -> int:
 @contextmanager
 def backend(jobs: int = 1, scheduler: str | None = None) -> Iterator[None]:
     """Within the block, :func:`map_tasks` runs on ``jobs`` local processes, or on the Dask
-    scheduler at ``scheduler``, and large matrix products on ``jobs`` threads
-    (``nn.parallel``, the same bits as one). Outside any block both run in this process on
-    one thread. The CLI's ``run`` sets it from ``--jobs``/``--scheduler``; a sweep's tasks
-    run their own sweeps serially and on one thread (they already fill the cores)."""
-    from .nn import parallel
-
-    saved, threads = dict(_BACKEND), parallel.get_num_threads()
+    scheduler at ``scheduler``. Outside any block it runs in this process. The CLI's ``run``
+    sets it from ``--jobs``/``--scheduler``; a sweep's tasks run their own sweeps serially
+    (they already fill the cores)."""
+    saved = dict(_BACKEND)
     _BACKEND.update(jobs=int(jobs), scheduler=scheduler)
-    parallel.set_num_threads(max(1, int(jobs)))
     try:
         yield
     finally:
         _BACKEND.update(saved)
-        parallel.set_num_threads(threads)
 
 
 def map_tasks(fn: Callable[..., Any], items: Iterable[Any], desc: str = "tasks", *, star: bool = False) -> list[Any]:
@@ -230,8 +225,7 @@ def _in_worker(fn: Callable[[Any], Any], item: Any) -> Any:
 
     The worker was not started by the CLI: without keep_freed_memory conv steps page-fault
     and run ~4x slower (a Dask nanny also sets MALLOC_TRIM_THRESHOLD_=65536; see
-    _malloc.py); one BLAS thread as every run; inner map_tasks calls and large products stay
-    on the worker's one thread (the pool already fills the cores).
+    _malloc.py); one BLAS thread as every run; inner map_tasks calls stay in the worker.
     """
     keep_freed_memory()
     with blas_threads(), backend(jobs=1):

@@ -11,13 +11,12 @@ Names and semantics follow PyTorch.
 ``torch.relu`` is ``torch.nn.functional.relu``).
 """
 
-from . import checkpoint, checks, functional, gradcheck, optim, pairs, parallel
+from . import checkpoint, checks, functional, gradcheck, optim, pairs
 from .autograd import Parameter, Tensor, apply, is_grad_enabled, no_grad, result_type, tensor
 from .functional import *  # noqa: F403
 from .functional import __all__ as _functional
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules
-from .parallel import get_num_threads, set_num_threads
 
 __all__ = [
     # submodules
@@ -27,7 +26,6 @@ __all__ = [
     "gradcheck",
     "optim",
     "pairs",
-    "parallel",
     # the tape
     "Parameter",
     "Tensor",
@@ -36,9 +34,6 @@ __all__ = [
     "no_grad",
     "result_type",
     "tensor",
-    # threads for large matrix products (torch.set_num_threads)
-    "get_num_threads",
-    "set_num_threads",
     # the Tensor-level functions (each listed once, in functional.__all__)
     *_functional,
     *_modules,

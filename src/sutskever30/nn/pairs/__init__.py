@@ -12,9 +12,7 @@ Each primitive is a pair::
   masks, a missing bias).
 
 The pairs are all the maths there is: ``autograd.Tensor`` only records which pair ran
-and calls its backward. Their matrix products are ``mm(a, b)``, which is ``a @ b`` with a
-large product cut into blocks that a run's threads share (``nn.parallel``). One file per
-family:
+and calls its backward. One file per family:
 
 * ``core``: elementwise ops and activations, reductions, matmul/linear, softmax and
   losses, embedding, dropout, shape ops, gather/where, roll, normalize, cosine similarity;

@@ -20,7 +20,6 @@ import math
 import numpy as np
 
 from ..checks import check_array
-from ..parallel import mm
 from .core import unbroadcast
 
 __all__ = ["scaled_dot_product_attention_forward", "scaled_dot_product_attention_backward"]
@@ -103,7 +102,7 @@ def scaled_dot_product_attention_forward(
         raise TypeError(f"attention: scale must be a float or None, got {scale!r}")
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
     qs = q * scale  # (..., Tq, d) scaling q is cheaper than scaling the (Tq, Tk) scores
-    attn = mm(qs, np.swapaxes(k, -1, -2))  # (..., Tq, Tk) scores S, turned into A in place
+    attn = qs @ np.swapaxes(k, -1, -2)  # (..., Tq, Tk) scores S, turned into A in place
     if mask is not None:
         np.copyto(attn, -np.inf, where=~mask)  # (..., Tq, Tk) exp(−∞) = 0: no weight
     m = attn.max(axis=-1, keepdims=True)  # (..., Tq, 1) row max, for a stable exp
@@ -115,7 +114,7 @@ def scaled_dot_product_attention_forward(
     if mask is not None:
         denom[denom == 0] = 1  # (..., Tq, 1) fully masked row stays all zeros
     attn /= denom  # (..., Tq, Tk) rows sum to 1
-    out = mm(attn, v)  # (..., Tq, dv)
+    out = attn @ v  # (..., Tq, dv)
     cache = (qs, k, v, attn, scale, q.shape, lead)
     return (out, attn), cache
 
@@ -126,19 +125,19 @@ def scaled_dot_product_attention_backward(douts: tuple, cache: tuple) -> tuple:
     qs, k, v, attn, scale, q_shape, lead = cache
     dout, dattn = douts
     if dout is not None:
-        dA = mm(dout, np.swapaxes(v, -1, -2))  # (..., Tq, Tk) ∂L/∂A through out = A v
+        dA = dout @ np.swapaxes(v, -1, -2)  # (..., Tq, Tk) ∂L/∂A through out = A v
         if dattn is not None:
             dA += dattn  # (..., Tq, Tk) plus the gradient on the weights themselves
-        dv = mm(np.swapaxes(attn, -1, -2), dout)  # (..., Tk, dv)
+        dv = np.swapaxes(attn, -1, -2) @ dout  # (..., Tk, dv)
     else:
         dA = np.array(dattn, dtype=attn.dtype, copy=True)  # (..., Tq, Tk) our own buffer
         dv = np.zeros((*lead, *v.shape[-2:]), dtype=v.dtype)  # (..., Tk, dv)
     # softmax Jacobian-vector product, in place: dS = A ⊙ (dA − Σ_j dA_j A_j)
     dA -= np.einsum("...ij,...ij->...i", dA, attn)[..., None]  # (..., Tq, Tk)
     dA *= attn  # (..., Tq, Tk) dS; masked entries have A = 0, so no gradient
-    dq = mm(dA, k)  # (..., Tq, d) ∂L/∂(scale·q)
+    dq = dA @ k  # (..., Tq, d) ∂L/∂(scale·q)
     dq *= scale  # (..., Tq, d)
-    dk = mm(np.swapaxes(dA, -1, -2), qs)  # (..., Tk, d)
+    dk = np.swapaxes(dA, -1, -2) @ qs  # (..., Tk, d)
     dq = unbroadcast(dq, q_shape)  # (q's shape) sum over broadcast leading dims
     dk = unbroadcast(dk, k.shape)  # (k's shape)
     dv = unbroadcast(dv, v.shape)  # (v's shape)

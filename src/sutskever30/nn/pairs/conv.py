@@ -59,7 +59,6 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..checks import check_array
-from ..parallel import mm
 
 __all__ = [
     "conv1d_forward",
@@ -216,10 +215,10 @@ def _conv2d(op: str, x, w, b, stride, padding, dilation, groups: int = 1):
     win = win[:, ::sh, ::sw, :, ::dh, ::dw]  # (C, Ho, Wo, N, kh, kw) view: stride, dilation
     cols = win.transpose(0, 4, 5, 1, 2, 3).reshape(C * kh * kw, Ho * Wo * N)  # (C·kh·kw, Ho·Wo·N)
     if groups == 1:
-        out = mm(w.reshape(F, -1), cols)  # (F, Ho·Wo·N): the whole layer in one matmul
+        out = w.reshape(F, -1) @ cols  # (F, Ho·Wo·N): the whole layer in one matmul
     else:  # one batched product: group g's filters read only group g's channels
         G = groups
-        out = mm(w.reshape(G, F // G, -1), cols.reshape(G, Cg * kh * kw, -1)).reshape(F, -1)  # (F, Ho·Wo·N)
+        out = (w.reshape(G, F // G, -1) @ cols.reshape(G, Cg * kh * kw, -1)).reshape(F, -1)  # (F, Ho·Wo·N)
     if b is not None:
         out += b[:, None]  # (F, Ho·Wo·N)
     out = out.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2)  # (N, F, Ho, Wo) view
@@ -265,17 +264,17 @@ def conv2d_backward(
     d = dout.transpose(1, 2, 3, 0).reshape(F, Ho * Wo * N)  # (F, Ho·Wo·N), cols' column order
     db = d.sum(axis=1) if has_b else None  # (F,)
     if G == 1:
-        dw = mm(cols, d.T).T.reshape(w.shape)  # (F, C, kh, kw); this order is ~2x faster in BLAS
+        dw = (cols @ d.T).T.reshape(w.shape)  # (F, C, kh, kw); this order is ~2x faster in BLAS
     else:
         dg = d.reshape(G, F // G, -1)  # (G, F/G, Ho·Wo·N)
-        dw = mm(dg, cols.reshape(G, Cg * kh * kw, -1).transpose(0, 2, 1)).reshape(w.shape)  # (F, C/G, kh, kw)
+        dw = (dg @ cols.reshape(G, Cg * kh * kw, -1).transpose(0, 2, 1)).reshape(w.shape)  # (F, C/G, kh, kw)
     if not input_grad:
         return None, dw, db
     if G == 1:
-        dcols = mm(w.reshape(F, -1).T, d).reshape(C, kh, kw, Ho, Wo, N)  # (C, kh, kw, Ho, Wo, N)
+        dcols = (w.reshape(F, -1).T @ d).reshape(C, kh, kw, Ho, Wo, N)  # (C, kh, kw, Ho, Wo, N)
     else:
         wg = w.reshape(G, F // G, -1).transpose(0, 2, 1)  # (G, C/G·kh·kw, F/G)
-        dcols = mm(wg, d.reshape(G, F // G, -1)).reshape(C, kh, kw, Ho, Wo, N)  # (C, kh, kw, Ho, Wo, N)
+        dcols = (wg @ d.reshape(G, F // G, -1)).reshape(C, kh, kw, Ho, Wo, N)  # (C, kh, kw, Ho, Wo, N)
     # col2im: every column entry is added back onto the padded pixel it was read from,
     # one kernel offset at a time (offsets overlap when stride < kernel: they accumulate).
     dxp = np.zeros(xp_shape, dtype=dcols.dtype)  # (C, Hp, Wp, N)

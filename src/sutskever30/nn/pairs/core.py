@@ -29,7 +29,6 @@ import numpy as np
 from scipy.special import erf
 
 from ..checks import check_array, check_dim, check_dims, check_ids, check_reduction
-from ..parallel import mm
 
 __all__ = [
     "cast_backward",
@@ -530,7 +529,7 @@ def matmul_forward(a, b):
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
         raise ValueError(f"matmul: batch dims of a {a.shape} and b {b.shape} do not broadcast together") from None
-    return mm(a, b), (a, b)
+    return a @ b, (a, b)
 
 
 def matmul_backward(dout, cache):
@@ -539,8 +538,8 @@ def matmul_backward(dout, cache):
     b2 = b[:, None] if b.ndim == 1 else b  # (k, 1) for a vector
     # dout with the vector dims put back: (..., n, m); a reshape, so (k,) @ (k,) works too
     d2 = dout.reshape(*np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]), a2.shape[-2], b2.shape[-1])
-    da = mm(d2, np.swapaxes(b2, -1, -2))  # (..., n, k)
-    db = mm(np.swapaxes(a2, -1, -2), d2)  # (..., k, m)
+    da = d2 @ np.swapaxes(b2, -1, -2)  # (..., n, k)
+    db = np.swapaxes(a2, -1, -2) @ d2  # (..., k, m)
     da = unbroadcast(da, a2.shape).reshape(a.shape)
     db = unbroadcast(db, b2.shape).reshape(b.shape)
     return da, db
@@ -563,7 +562,7 @@ def linear_forward(x, W, b=None):
     # Flatten to one 2-D matmul: a strided 3-D view (after a permute) would make NumPy
     # fall back from BLAS to its slow generic loop.
     x2 = x.reshape(-1, x.shape[-1])  # (N, in), copies only when x is not contiguous
-    y = mm(x2, W.T)  # (N, out)
+    y = x2 @ W.T  # (N, out)
     if b is not None:
         y += b
     return y.reshape(*x.shape[:-1], W.shape[0]), (x2, W, b is not None, x.shape)  # (..., out)
@@ -578,8 +577,8 @@ def linear_backward(dout, cache, input_grad: bool = True):
     """
     x2, W, has_b, x_shape = cache
     d2 = dout.reshape(-1, dout.shape[-1])  # (N, out)
-    dx = mm(d2, W).reshape(x_shape) if input_grad else None  # (..., in)
-    dW = mm(d2.T, x2)  # (out, in)
+    dx = (d2 @ W).reshape(x_shape) if input_grad else None  # (..., in)
+    dW = d2.T @ x2  # (out, in)
     db = d2.sum(axis=0) if has_b else None  # (out,)
     return dx, dW, db
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks import check_array
-from ..parallel import mm
 
 __all__ = [
     "rnn_cell_forward",
@@ -114,8 +113,8 @@ def _check_cell(op: str, n_gates: int, x, h, c, W_ih, W_hh, b_ih, b_hh) -> int:
 
 def _preactivation(x, h, W_ih, W_hh, b_ih, b_hh) -> np.ndarray:
     """a = x W_ihᵀ + h W_hhᵀ + b_ih + b_hh, one fresh (B, G·H) buffer."""
-    a = mm(x, W_ih.T)  # (B, GH)   W_ih.T is a view: BLAS reads it transposed, no copy
-    a += mm(h, W_hh.T)  # (B, GH)
+    a = x @ W_ih.T  # (B, GH)   W_ih.T is a view: BLAS reads it transposed, no copy
+    a += h @ W_hh.T  # (B, GH)
     if b_ih is not None:
         a += b_ih  # (B, GH)
     if b_hh is not None:
@@ -177,10 +176,10 @@ def _linear_grads(da, x, h, W_ih, W_hh, has_b_ih, has_b_hh, da_h=None) -> tuple:
     ``da_h`` (B, GH) replaces da on the h side when the two differ (the GRU's n gate).
     """
     da_h = da if da_h is None else da_h
-    dx = mm(da, W_ih)  # (B, I)
-    dh = mm(da_h, W_hh)  # (B, H)
-    dW_ih = mm(da.T, x)  # (GH, I)
-    dW_hh = mm(da_h.T, h)  # (GH, H)
+    dx = da @ W_ih  # (B, I)
+    dh = da_h @ W_hh  # (B, H)
+    dW_ih = da.T @ x  # (GH, I)
+    dW_hh = da_h.T @ h  # (GH, H)
     db_ih = da.sum(axis=0) if has_b_ih else None  # (GH,)
     if not has_b_hh:
         db_hh = None
@@ -315,10 +314,10 @@ def gru_cell_forward(
     Backward: ``gru_cell_backward(dh', cache) -> (dx, dh, dW_ih, dW_hh, db_ih, db_hh)``.
     """
     _check_cell("gru_cell", 3, x, h, None, W_ih, W_hh, b_ih, b_hh)
-    gi = mm(x, W_ih.T)  # (B, 3H) becomes [r z n] in place
+    gi = x @ W_ih.T  # (B, 3H) becomes [r z n] in place
     if b_ih is not None:
         gi += b_ih  # (B, 3H)
-    gh = mm(h, W_hh.T)  # (B, 3H)
+    gh = h @ W_hh.T  # (B, 3H)
     if b_hh is not None:
         gh += b_hh  # (B, 3H)
     h_new, hn = _gru_gates(gi, gh, h)  # (B, H) each
@@ -400,7 +399,7 @@ def _seq_forward(kind, x, state0, W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity=
     H = check_sequence(f"{kind}_forward", n_gates, x, state0, W_ih, W_hh, b_ih, b_hh)
     T, B, I = x.shape
     x2 = x.reshape(T * B, I)  # (T·B, I)
-    XW = mm(x2, W_ih.T).reshape(T, B, n_gates * H)  # (T, B, GH) every step's x side at once
+    XW = (x2 @ W_ih.T).reshape(T, B, n_gates * H)  # (T, B, GH) every step's x side at once
     if b_ih is not None:
         XW += b_ih
     if b_hh is not None and kind != "gru":  # the GRU's b_hn sits inside r ⊙ (·)
@@ -414,19 +413,19 @@ def _seq_forward(kind, x, state0, W_ih, W_hh, b_ih, b_hh, reverse, nonlinearity=
         H_prev[t] = h
         a = XW[t]  # (B, GH) a view; the step activates it in place
         if kind == "lstm":
-            a += mm(h, W_hh.T)  # (B, 4H)
+            a += h @ W_hh.T  # (B, 4H)
             h, c, tanh_c = lstm_gates(a, state[1])  # (B, H) each
             saved[t] = (a, state[1], tanh_c)
             state = (h, c)
         elif kind == "gru":
-            gh = mm(h, W_hh.T)  # (B, 3H)
+            gh = h @ W_hh.T  # (B, 3H)
             if b_hh is not None:
                 gh += b_hh
             h, hn = _gru_gates(a, gh, h)  # (B, H) each
             saved[t] = (a, hn)
             state = (h,)
         else:
-            a += mm(h, W_hh.T)  # (B, H)
+            a += h @ W_hh.T  # (B, H)
             h = np.tanh(a, out=a) if nonlinearity == "tanh" else np.maximum(a, 0, out=a)  # (B, H)
             saved[t] = (a,)
             state = (h,)
@@ -453,11 +452,11 @@ def _seq_backward(douts, cache, input_grad: bool = True):
         if kind == "lstm":
             a, c_prev, tanh_c = saved[t]
             dc = lstm_gates_backward(dh, dc, a, c_prev, tanh_c, dXW[t])  # (B, H)
-            dh = mm(dXW[t], W_hh)  # (B, H)
+            dh = dXW[t] @ W_hh  # (B, H)
         elif kind == "gru":
             a, hn = saved[t]
             direct = _gru_gates_backward(dh, a, hn, H_prev[t], dXW[t], dHW[t])  # (B, H)
-            dh = mm(dHW[t], W_hh)  # (B, H)
+            dh = dHW[t] @ W_hh  # (B, H)
             dh += direct
         else:
             (h_t,) = saved[t]
@@ -465,11 +464,11 @@ def _seq_backward(douts, cache, input_grad: bool = True):
                 np.multiply(dh, 1 - h_t * h_t, out=dXW[t])  # (B, H)
             else:
                 np.multiply(dh, h_t > 0, out=dXW[t])  # (B, H)
-            dh = mm(dXW[t], W_hh)  # (B, H)
+            dh = dXW[t] @ W_hh  # (B, H)
     dX2, dH2 = dXW.reshape(T * B, GH), dHW.reshape(T * B, GH)  # (T·B, GH)
-    dx = mm(dX2, W_ih).reshape(T, B, I) if input_grad else None  # (T, B, I); None: x is data
-    dW_ih = mm(dX2.T, x2)  # (GH, I)
-    dW_hh = mm(dH2.T, H_prev.reshape(T * B, H))  # (GH, H)
+    dx = (dX2 @ W_ih).reshape(T, B, I) if input_grad else None  # (T, B, I); None: x is data
+    dW_ih = dX2.T @ x2  # (GH, I)
+    dW_hh = dH2.T @ H_prev.reshape(T * B, H)  # (GH, H)
     db_ih = dX2.sum(axis=0) if has_b_ih else None  # (GH,)
     db_hh = dH2.sum(axis=0) if has_b_hh else None  # (GH,)
     dstate0 = (dh, dc) if kind == "lstm" else (dh,)
