@@ -65,9 +65,9 @@ def main() -> None:
         )
         print(f"{'paper':>5} {'wall s':>8} {'cpu s':>8}  claims")
         with tempfile.TemporaryDirectory() as tmp:
-            tmp = args.keep or tmp
+            folder = args.keep or tmp
             for n in numbers:
-                wall, cpu, rc = run_one(n, args.seed, args.threads, os.path.join(tmp, str(n)))
+                wall, cpu, rc = run_one(n, args.seed, args.threads, os.path.join(folder, str(n)))
                 walls.append(wall)
                 verdict = {0: "all passed", 1: "a claim failed"}.get(rc, f"exit {rc}")
                 print(f"{n:>5} {wall:8.1f} {cpu:8.1f}  {verdict}", flush=True)
